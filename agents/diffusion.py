@@ -1,0 +1,183 @@
+"""How cities decide to adopt, extend, institutionalise or abandon the reform each month.
+
+Adoption uses competing hazards (monthly rates) from the channels of MODEL.md layer 3:
+
+* ``top_down``: constant external influence (Bass p), an endorsement in force, a mandate
+  (hazard ``-ln(1 - compliance) / (deadline - issued)`` until the deadline, so that the
+  compliance share has adopted by then, and ``mandate_enforcement`` afterwards);
+* ``bottom_up``: the same instruments when the centre acts on recognised evidence;
+* ``horizontal``: imitation of the share of adopted peers (Bass q) and learning from their
+  observed satisfaction gain, both multiplied by the academic route's
+  ``1 + academic_strength * E / (E + academic_halfway)`` (``E``: evidence in gain-years);
+* ``internal``: pressure from dissatisfied citizens, ``internal_rate * (1 - satisfaction)``.
+
+A city adopts with probability ``1 - exp(-sum of hazards)``; the adoption is attributed to a
+channel drawn in proportion to the channels' hazards. What it adopts depends on the source:
+a mandate prescribes its elements, learners copy a successful peer's elements (each with
+probability ``copy_fidelity`` times the fit), endorsements copy the pioneer's, internal
+pressure starts with the core (hotline and fast response).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.reform import ELEMENT_INDEX, ELEMENT_NAMES
+
+#: Hazard sources, each attributed to a channel.
+SOURCES = ("external", "endorsement", "mandate", "imitation", "learning", "internal")
+
+
+def mandate_hazard(model) -> tuple[np.ndarray, np.ndarray, list]:
+    """Return per city the mandate hazard, its channel code (0 top_down, 1 bottom_up), and
+    the mandate in force (the one with the earliest deadline among national and provincial)."""
+    p, t, n = model.p, model.month, model.n_cities
+    hazard = np.zeros(n)
+    bottom_up = np.zeros(n, dtype=bool)
+    in_force = [None] * n
+    rate_in_time = -np.log(1 - p.mandate_compliance)
+    for i, mandate in enumerate(model.mandates_by_city()):
+        if mandate is None:
+            continue
+        in_force[i] = mandate
+        window = max(mandate.deadline - mandate.issued, 1)
+        hazard[i] = rate_in_time / window if t < mandate.deadline else p.mandate_enforcement
+        bottom_up[i] = mandate.channel == "bottom_up"
+    return hazard, bottom_up, in_force
+
+
+def adoption_hazards(model, mandates) -> dict[str, np.ndarray]:
+    """Return the monthly adoption hazard of every city by source (see :data:`SOURCES`).
+
+    ``mandates`` is this month's :func:`mandate_hazard`.
+    """
+    p, s, n = model.p, model.cities, model.n_cities
+    adopted = s.adopted.astype(float)
+    gains = np.clip(s.gain(), 0, None)
+    exposure = model.peers.exposure(np.column_stack([adopted, adopted * gains]))
+    evidence = model.central.evidence
+    academic = 1 + p.academic_strength * evidence / (evidence + p.academic_halfway)
+    central = model.central
+    endorse = p.endorsement_rate if central.endorsement else 0.0
+    mandate = mandates[0]
+    dissatisfaction = 1 - np.nan_to_num(s.satisfaction, nan=1.0)
+    return {
+        "external": np.full(n, p.external_rate),
+        "endorsement": np.full(n, endorse),
+        "mandate": mandate,
+        "imitation": p.imitation_rate * exposure[:, 0] * academic,
+        "learning": p.learning_rate * exposure[:, 1] * academic,
+        "internal": p.internal_rate * dissatisfaction,
+    }
+
+
+def source_channel(model, source: str, bottom_up_mandate: bool) -> str:
+    """Return the channel to which an adoption from ``source`` is attributed."""
+    if source in ("imitation", "learning"):
+        return "horizontal"
+    if source == "internal":
+        return "internal"
+    if source == "endorsement":
+        return model.central.endorsement or "top_down"
+    if source == "mandate":
+        return "bottom_up" if bottom_up_mandate else "top_down"
+    return "top_down"
+
+
+def step_adoption(model, mandates) -> None:
+    """Draw this month's adoptions and let the adopting city agents act."""
+    rng = model.streams["diffusion"]
+    s, n = model.cities, model.n_cities
+    hazards = adoption_hazards(model, mandates)
+    _, bottom_up, in_force = mandates
+    stack = np.stack([hazards[k] for k in SOURCES], axis=1)
+    total = stack.sum(axis=1)
+    draws = rng.random((n, 2 + len(ELEMENT_NAMES)))  # fixed shape: common random numbers
+    adopt = ~s.adopted & (draws[:, 0] < -np.expm1(-total))
+    for i in np.flatnonzero(adopt):
+        cum = np.cumsum(stack[i])
+        source = SOURCES[int(np.searchsorted(cum, draws[i, 1] * total[i], side="right"))]
+        channel = source_channel(model, source, bool(bottom_up[i]))
+        elements = _elements_for(model, i, source, in_force[i], draws[i, 2:])
+        model.city_agents[i].adopt(elements, channel)
+
+
+def _elements_for(model, i: int, source: str, mandate, uniforms: np.ndarray) -> tuple[str, ...]:
+    s, p = model.cities, model.p
+    if source == "mandate":
+        return mandate.elements
+    if source == "internal":
+        return ("unified_hotline", "fast_response")
+    if source in ("imitation", "learning"):
+        template = _best_peer(model, i)
+    else:
+        template = model.pioneer_index
+    if template is None or not s.adopted[template]:
+        template_row = np.zeros(len(ELEMENT_NAMES), dtype=bool)
+        template_row[[ELEMENT_INDEX["unified_hotline"], ELEMENT_INDEX["fast_response"]]] = True
+    else:
+        template_row = s.elements[template]
+    keep = template_row & (uniforms < p.copy_fidelity * min(1.0, s.fit[i]))
+    return tuple(name for name, on in zip(ELEMENT_NAMES, keep, strict=True) if on)
+
+
+def _best_peer(model, i: int) -> int | None:
+    """The adopted geographic or same-province peer with the largest satisfaction gain."""
+    s = model.cities
+    row = model.peers.geo.getrow(i).indices
+    province = np.flatnonzero(model.peers.province == model.peers.province[i])
+    candidates = np.union1d(row, province)
+    candidates = candidates[(candidates != i) & s.adopted[candidates]]
+    if candidates.size == 0:
+        return None
+    return int(candidates[np.argmax(s.gain()[candidates])])
+
+
+def step_elements(model, mandates) -> None:
+    """Adopters take up missing elements: copied from peers, or prescribed by a mandate."""
+    p, s = model.p, model.cities
+    rng = model.streams["diffusion"]
+    share = model.peers.exposure(s.elements.astype(float))
+    hazard_peer = p.element_uptake_rate * share
+    mandate, bottom_up, in_force = mandates
+    prescribed = np.zeros_like(s.elements)
+    for i, m in enumerate(in_force):
+        if m is not None:
+            prescribed[i, [ELEMENT_INDEX[e] for e in m.elements]] = True
+    hazard_mandate = prescribed * mandate[:, None]
+    total = hazard_peer + hazard_mandate
+    draws = rng.random(s.elements.shape + (2,))
+    take = s.adopted[:, None] & ~s.elements & (draws[..., 0] < -np.expm1(-total))
+    from_mandate = draws[..., 1] * total < hazard_mandate
+    for i in np.flatnonzero(take.any(axis=1)):
+        for by_mandate in (False, True):
+            cols = np.flatnonzero(take[i] & (from_mandate[i] == by_mandate))
+            if cols.size:
+                channel = ("bottom_up" if bottom_up[i] else "top_down") if by_mandate else "horizontal"
+                model.city_agents[i].add_elements([ELEMENT_NAMES[c] for c in cols], channel)
+
+
+def step_durability(model, mandates) -> None:
+    """Institutionalisation (local regulation) and abandonment (turnover, poor results)."""
+    p, s, n = model.p, model.cities, model.n_cities
+    rng = model.streams["diffusion"]
+    draws = rng.random((n, 3))
+    gain = s.gain()
+    peer_inst = model.peers.exposure(s.institutionalised.astype(float))
+    h_internal = p.institutionalise_rate * np.clip(gain, 0, None) / 0.1
+    h_peer = p.institutionalise_rate * peer_inst
+    h_total = h_internal + h_peer
+    legislate = s.adopted & ~s.institutionalised & (draws[:, 0] < -np.expm1(-h_total))
+    for i in np.flatnonzero(legislate):
+        channel = "internal" if draws[i, 1] * h_total[i] < h_internal[i] else "horizontal"
+        model.city_agents[i].institutionalise(channel)
+
+    turnover = model.streams["cities"].random(n) < p.turnover_rate
+    in_force = mandates[2]
+    mandated = np.array([m is not None for m in in_force])
+    hazard = p.abandon_rate * np.where(turnover, p.turnover_abandon_multiplier, 1.0)
+    hazard = hazard * np.where(s.institutionalised, p.institutional_protection, 1.0)
+    hazard = hazard * np.where(gain < 0, 2.0, 1.0)
+    drop = s.adopted & ~mandated & ~legislate & (draws[:, 2] < -np.expm1(-hazard))
+    for i in np.flatnonzero(drop):
+        model.city_agents[i].abandon("internal")

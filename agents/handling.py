@@ -1,0 +1,171 @@
+"""Handling units (streets and townships, 街道乡镇): receive, dispatch, respond, evaluate.
+
+Units are stored as arrays (one entry per unit, all cities together) and belong to city
+governments. Each month a unit:
+
+1. receives requests: Poisson counts per group (consultations, community, public);
+2. answers consultations at first contact with the knowledge-base share, dispatches the rest;
+3. redirects the private matters that the boundary policy sends to self-governance;
+4. gets extra work orders pushed in by departments under evaluation (siphon effect);
+5. loses the share that fragmented hotlines never route to a responsible unit;
+6. serves its queue up to capacity x effort (:func:`serve_queue`); the rest is backlog;
+7. resolves and satisfies callers with probabilities set by the reform's elements;
+8. is ranked within its city on the three rates and adjusts its effort (:meth:`evaluate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def serve_queue(backlog: np.ndarray, arrivals: np.ndarray, capacity: np.ndarray):
+    """Serve a first-come queue for one month.
+
+    With Poisson arrivals and a fixed integer capacity ``c`` this is the embedded chain of
+    the M/D/c queue at multiples of the service time (Crommelin 1932).
+
+    Returns:
+        ``(handled, new_backlog)``.
+    """
+    queue = backlog + arrivals
+    handled = np.minimum(queue, capacity)
+    return handled, queue - handled
+
+
+@dataclass
+class Regime:
+    """Per-unit settings that follow from the city's adopted elements (arrays of n_units)."""
+
+    routing: np.ndarray  # share of work orders reaching a responsible unit
+    capacity: np.ndarray  # work orders per month at effort 1
+    closed_loop: np.ndarray  # 1 with fast_response (times the fit), else 0
+    feedback: np.ndarray  # 1 with feedback
+    evaluation: np.ndarray  # 1 with evaluation
+    knowledge_base: np.ndarray  # share of consultations answered at first contact
+    private_share: np.ndarray  # share of community-group requests that are private matters
+    private_handled: np.ndarray  # share of private matters handled by government
+    fit: np.ndarray  # effectiveness of the reform's elements in this context
+    self_governance: np.ndarray  # probability that the community solves a redirected matter
+
+
+class HandlingUnits:
+    """Struct of arrays of all handling units.
+
+    Attributes:
+        city: City index of each unit (non-decreasing).
+        residents: Residents served.
+        effort: Effort multiplier (1 = normal).
+        backlog: Work orders carried to next month.
+        rates: Last month's (response, resolution, reported satisfaction) per unit.
+    """
+
+    def __init__(self, city: np.ndarray, residents: np.ndarray, params):
+        self.city = np.asarray(city, dtype=np.int64)
+        self.n = len(self.city)
+        self.residents = np.asarray(residents, dtype=np.float64)
+        self.p = params
+        self.effort = np.ones(self.n)
+        self.backlog = np.zeros(self.n, dtype=np.int64)
+        self.rates = np.full((self.n, 3), np.nan)
+        self.inflation = np.zeros(self.n)  # reported minus true satisfaction from gaming
+        counts = np.bincount(self.city)
+        self._city_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        self._city_size = counts
+
+    def month(self, expected: np.ndarray, regime: Regime, rng: np.random.Generator) -> dict:
+        """Run one month of handling.
+
+        Args:
+            expected: Array (n_units, 3): expected requests by group (consult, community, public).
+            regime: The units' settings this month.
+            rng: The handling stream.
+
+        Returns:
+            Per-unit counts and probabilities (see the keys), used for outcomes and learning.
+        """
+        p = self.p
+        consult, community, public = (rng.poisson(expected[:, g]) for g in range(3))
+        answered = rng.binomial(consult, regime.knowledge_base)
+        private = rng.binomial(community, regime.private_share)
+        redirected = rng.binomial(private, 1 - regime.private_handled)
+        orders = consult - answered + community - redirected + public
+        siphon = rng.poisson(p.siphon_rate * regime.evaluation * orders)
+        orders = orders + siphon
+        routed = rng.binomial(orders, regime.routing)
+        pending = self.backlog + routed + (orders - routed)
+        capacity = np.floor(regime.capacity * self.effort).astype(np.int64)
+        handled, self.backlog = serve_queue(self.backlog, routed, capacity)
+
+        resolve_p = self._resolution_probability(regime)
+        resolved = rng.binomial(handled, resolve_p)
+        s_res, s_unres = self._satisfaction_probabilities(regime)
+        satisfied = rng.binomial(resolved, s_res) + rng.binomial(handled - resolved, s_unres)
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            response = handled / pending
+            resolution = resolved / handled
+            satisfaction = satisfied / handled
+            reported = np.minimum(1.0, satisfaction + self.inflation)
+            filed = consult + community + public
+            # share of this month's filers who end satisfied: answered consultations and
+            # handled work orders at their rates, redirected matters when the community solves them
+            happy = answered * s_res + satisfied + redirected * s_res * regime.self_governance
+            satisfied_share = np.where(filed > 0, happy / np.maximum(filed, 1), np.nan)
+        self.rates = np.column_stack([response, resolution, reported])
+        return {
+            "requests": filed,
+            "inquiries": consult,
+            "answered": answered,
+            "work_orders": orders,
+            "siphon": siphon,
+            "redirected": redirected,
+            "routed": routed,
+            "handled": handled,
+            "resolved": resolved,
+            "satisfied": satisfied,
+            "reported_satisfied": np.minimum(handled, satisfied + self.inflation * handled),
+            "pending": pending,
+            "backlog": self.backlog.copy(),
+            "effort": self.effort.copy(),
+            "cost": handled * self.effort,
+            "satisfied_share": satisfied_share,
+        }
+
+    def _resolution_probability(self, regime: Regime) -> np.ndarray:
+        p = self.p
+        gap = 1 - p.resolution_base
+        extra = np.clip(self.effort - 1, 0, None)
+        gain = p.closed_loop_gain * regime.closed_loop + p.effort_resolution_gain * extra * regime.fit
+        gain = np.clip(gain, 0, 1)
+        overload = p.overload_penalty * np.clip(self.effort - p.overload_threshold, 0, None)
+        return np.clip(p.resolution_base + gap * gain - overload, 0, 1)
+
+    def _satisfaction_probabilities(self, regime: Regime):
+        p = self.p
+        boost = p.feedback_gain * regime.feedback
+        s_res = p.satisfaction_resolved + (1 - p.satisfaction_resolved) * boost
+        s_unres = p.satisfaction_unresolved + (1 - p.satisfaction_unresolved) * boost
+        return s_res, s_unres
+
+    def evaluate(self, regime: Regime) -> None:
+        """Rank units within their city on the three rates and adjust effort (月度点评).
+
+        Under evaluation, the lowest-ranked unit of a city adds ``evaluation_pressure`` effort
+        and the top one none (linear in rank); a ``gaming`` share of that pressure goes into
+        inflating reported satisfaction instead. Effort relaxes toward 1 at ``effort_decay``.
+        """
+        p = self.p
+        score = np.nan_to_num(np.nanmean(np.where(np.isnan(self.rates), 0, self.rates), axis=1))
+        order = np.lexsort((score, self.city))
+        rank = np.empty(self.n)
+        rank[order] = np.arange(self.n) - np.repeat(self._city_start, self._city_size)
+        size = self._city_size[self.city]
+        percentile = np.where(size > 1, rank / np.maximum(size - 1, 1), 0.5)
+        push = p.evaluation_pressure * (1 - percentile) * regime.evaluation
+        self.effort = 1 + (self.effort - 1) * (1 - p.effort_decay) + (1 - p.gaming) * push
+        self.effort = np.clip(self.effort, 1, p.effort_max)
+        self.inflation = np.clip(
+            self.inflation * (1 - p.effort_decay) + p.gaming * push * 0.1, 0, 0.5
+        )
