@@ -1,0 +1,1 @@
+"""jiesu agents: citizens (arrays), handling units, city and higher governments, diffusion rules."""

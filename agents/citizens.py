@@ -63,9 +63,9 @@ class Citizens:
         self.awareness = _beta_around(rng, a0, n)
         self.trust = _beta_around(rng, t0, n)
         self.cost = (params.filing_cost * rng.lognormal(0.0, params.filing_cost_sd, n)).astype(np.float32)
-        self.community = rng.lognormal(
-            -0.5 * params.community_sd**2, params.community_sd, n
-        ).astype(np.float32)
+        self.community = rng.lognormal(-0.5 * params.community_sd**2, params.community_sd, n).astype(
+            np.float32
+        )
         self._probs = np.empty((n, 4), dtype=np.float32)
         self._mu = np.empty(n, dtype=np.float32)
 

@@ -3,8 +3,9 @@
 Adoption uses competing hazards (monthly rates) from the channels of MODEL.md layer 3:
 
 * ``top_down``: constant external influence (Bass p), an endorsement in force, a mandate
-  (hazard ``-ln(1 - compliance) / (deadline - issued)`` until the deadline, so that the
-  compliance share has adopted by then, and ``mandate_enforcement`` afterwards);
+  (until the deadline the hazard that spreads adoption evenly over the window, so that a
+  city exposed to the mandate alone has adopted by the deadline with probability
+  ``mandate_compliance``; ``mandate_enforcement`` after it);
 * ``bottom_up``: the same instruments when the centre acts on recognised evidence;
 * ``horizontal``: imitation of the share of adopted peers (Bass q) and learning from their
   observed satisfaction gain, both multiplied by the academic route's
@@ -29,21 +30,35 @@ SOURCES = ("external", "endorsement", "mandate", "imitation", "learning", "inter
 
 
 def mandate_hazard(model) -> tuple[np.ndarray, np.ndarray, list]:
-    """Return per city the mandate hazard, its channel code (0 top_down, 1 bottom_up), and
-    the mandate in force (the one with the earliest deadline among national and provincial)."""
+    """Return per city the mandate hazard, whether it is bottom-up, and the mandate in force.
+
+    The mandate in force is the one with the earliest deadline among national and provincial.
+    """
     p, t, n = model.p, model.month, model.n_cities
     hazard = np.zeros(n)
     bottom_up = np.zeros(n, dtype=bool)
     in_force = [None] * n
-    rate_in_time = -np.log(1 - p.mandate_compliance)
     for i, mandate in enumerate(model.mandates_by_city()):
         if mandate is None:
             continue
         in_force[i] = mandate
-        window = max(mandate.deadline - mandate.issued, 1)
-        hazard[i] = rate_in_time / window if t < mandate.deadline else p.mandate_enforcement
+        hazard[i] = _deadline_hazard(mandate, t, p.mandate_compliance, p.mandate_enforcement)
         bottom_up[i] = mandate.channel == "bottom_up"
     return hazard, bottom_up, in_force
+
+
+def _deadline_hazard(mandate, t: int, compliance: float, enforcement: float) -> float:
+    """Hazard that makes adoption times uniform over the mandate's window.
+
+    With window ``W`` and ``k`` months elapsed, the survivor share is ``1 - c k / W``; the
+    monthly adoption probability ``(c / W) / (1 - c k / W)`` is returned as a hazard.
+    """
+    if t >= mandate.deadline:
+        return enforcement
+    window = max(mandate.deadline - mandate.issued, 1)
+    elapsed = t - mandate.issued
+    prob = (compliance / window) / (1 - compliance * elapsed / window)
+    return float(-np.log1p(-min(prob, 0.999999)))
 
 
 def adoption_hazards(model, mandates) -> dict[str, np.ndarray]:
@@ -108,10 +123,7 @@ def _elements_for(model, i: int, source: str, mandate, uniforms: np.ndarray) -> 
         return mandate.elements
     if source == "internal":
         return ("unified_hotline", "fast_response")
-    if source in ("imitation", "learning"):
-        template = _best_peer(model, i)
-    else:
-        template = model.pioneer_index
+    template = _best_peer(model, i) if source in ("imitation", "learning") else model.pioneer_index
     if template is None or not s.adopted[template]:
         template_row = np.zeros(len(ELEMENT_NAMES), dtype=bool)
         template_row[[ELEMENT_INDEX["unified_hotline"], ELEMENT_INDEX["fast_response"]]] = True
@@ -146,7 +158,7 @@ def step_elements(model, mandates) -> None:
             prescribed[i, [ELEMENT_INDEX[e] for e in m.elements]] = True
     hazard_mandate = prescribed * mandate[:, None]
     total = hazard_peer + hazard_mandate
-    draws = rng.random(s.elements.shape + (2,))
+    draws = rng.random((*s.elements.shape, 2))
     take = s.adopted[:, None] & ~s.elements & (draws[..., 0] < -np.expm1(-total))
     from_mandate = draws[..., 1] * total < hazard_mandate
     for i in np.flatnonzero(take.any(axis=1)):

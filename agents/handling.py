@@ -4,6 +4,7 @@ Units are stored as arrays (one entry per unit, all cities together) and belong 
 governments. Each month a unit:
 
 1. receives requests: Poisson counts per group (consultations, community, public);
+   large counts use the normal approximation of :mod:`agents.sampling`;
 2. answers consultations at first contact with the knowledge-base share, dispatches the rest;
 3. redirects the private matters that the boundary policy sends to self-governance;
 4. gets extra work orders pushed in by departments under evaluation (siphon effect);
@@ -18,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from agents.sampling import binomial, poisson
 
 
 def serve_queue(backlog: np.ndarray, arrivals: np.ndarray, capacity: np.ndarray):
@@ -86,22 +89,22 @@ class HandlingUnits:
             Per-unit counts and probabilities (see the keys), used for outcomes and learning.
         """
         p = self.p
-        consult, community, public = (rng.poisson(expected[:, g]) for g in range(3))
-        answered = rng.binomial(consult, regime.knowledge_base)
-        private = rng.binomial(community, regime.private_share)
-        redirected = rng.binomial(private, 1 - regime.private_handled)
+        consult, community, public = poisson(rng, expected.T)
+        answered = binomial(rng, consult, regime.knowledge_base)
+        private = binomial(rng, community, regime.private_share)
+        redirected = binomial(rng, private, 1 - regime.private_handled)
         orders = consult - answered + community - redirected + public
-        siphon = rng.poisson(p.siphon_rate * regime.evaluation * orders)
+        siphon = poisson(rng, p.siphon_rate * regime.evaluation * orders)
         orders = orders + siphon
-        routed = rng.binomial(orders, regime.routing)
+        routed = binomial(rng, orders, regime.routing)
         pending = self.backlog + routed + (orders - routed)
         capacity = np.floor(regime.capacity * self.effort).astype(np.int64)
         handled, self.backlog = serve_queue(self.backlog, routed, capacity)
 
         resolve_p = self._resolution_probability(regime)
-        resolved = rng.binomial(handled, resolve_p)
+        resolved = binomial(rng, handled, resolve_p)
         s_res, s_unres = self._satisfaction_probabilities(regime)
-        satisfied = rng.binomial(resolved, s_res) + rng.binomial(handled - resolved, s_unres)
+        satisfied = binomial(rng, resolved, s_res) + binomial(rng, handled - resolved, s_unres)
 
         with np.errstate(invalid="ignore", divide="ignore"):
             response = handled / pending
@@ -166,6 +169,4 @@ class HandlingUnits:
         push = p.evaluation_pressure * (1 - percentile) * regime.evaluation
         self.effort = 1 + (self.effort - 1) * (1 - p.effort_decay) + (1 - p.gaming) * push
         self.effort = np.clip(self.effort, 1, p.effort_max)
-        self.inflation = np.clip(
-            self.inflation * (1 - p.effort_decay) + p.gaming * push * 0.1, 0, 0.5
-        )
+        self.inflation = np.clip(self.inflation * (1 - p.effort_decay) + p.gaming * push * 0.1, 0, 0.5)

@@ -64,8 +64,13 @@ class CentralGovernment(mesa.Agent):
             self.issue_mandate(m.month + p.recognition_deadline, MANDATE_CORE, channel)
 
     def recognise(self) -> None:
-        """Take up the local innovation: endorse it, open it to sector bodies, plan a mandate."""
+        """Take up the local innovation: endorse it, open it to sector bodies, plan a mandate.
+
+        A second recognition (e.g. a dated one after an endogenous one) changes nothing.
+        """
         p, m = self.model.p, self.model
+        if self.recognised_month is not None:
+            return
         self.recognised_month = m.month
         self.endorsement = "bottom_up"
         m.record_event(self, "recognition", "bottom_up", ())

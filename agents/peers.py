@@ -27,9 +27,7 @@ class PeerNetwork:
         if x.ndim == 1:
             total = np.bincount(group, weights=x)[group]
         else:
-            total = np.stack(
-                [np.bincount(group, weights=x[:, k])[group] for k in range(x.shape[1])], axis=1
-            )
+            total = np.stack([np.bincount(group, weights=x[:, k])[group] for k in range(x.shape[1])], axis=1)
             size = size[:, None]
         others = size - 1
         mean = np.divide(total - x, others, out=np.zeros_like(total, dtype=float), where=others > 0)

@@ -1,0 +1,1 @@
+"""jiesu experiments: scenarios, runs, comparisons, sweeps, storage, figures and the CLI."""

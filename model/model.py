@@ -138,9 +138,18 @@ class JiesuModel(mesa.Model):
         if self.pioneer_index is not None:
             pioneer_cities = self.geography.resolve(self.p.pioneer)
             for i in pioneer_cities:
-                events.insert(0, Event(self.p.reform_start, "adopt", self.geography.unit_id[i],
-                                       tuple(self.p.pioneer_elements.split(",")) if self.p.pioneer_elements != "none" else (),
-                                       channel="pioneer"))
+                events.insert(
+                    0,
+                    Event(
+                        self.p.reform_start,
+                        "adopt",
+                        self.geography.unit_id[i],
+                        tuple(self.p.pioneer_elements.split(","))
+                        if self.p.pioneer_elements != "none"
+                        else (),
+                        channel="pioneer",
+                    ),
+                )
         schedule: dict[int, list] = {}
         for ev in events:
             targets = None
@@ -169,9 +178,12 @@ class JiesuModel(mesa.Model):
     def record_event(self, agent, event: str, channel: str, elements) -> None:
         """Append an event (adoption, mandate, ...) to the run's event log."""
         level = (
-            "city" if isinstance(agent, CityGovernment)
-            else "province" if isinstance(agent, ProvinceGovernment)
-            else "sector" if isinstance(agent, SectorBody)
+            "city"
+            if isinstance(agent, CityGovernment)
+            else "province"
+            if isinstance(agent, ProvinceGovernment)
+            else "sector"
+            if isinstance(agent, SectorBody)
             else "national"
         )
         unit = getattr(agent, "unit_id", "CN")
@@ -249,11 +261,13 @@ class JiesuModel(mesa.Model):
         capacity_10k = p.capacity_per_10k * (1 + (p.reform_capacity_multiplier - 1) * fast * fit)
         private_handled = np.where(has["boundary"] > 0, p.private_handled_boundary, p.private_handled)
         weighted = _SHARES * s.root  # (n_cities, n_categories)
-        group_rate = np.stack([weighted[:, _GROUP_OF == g].sum(axis=1) for g in range(3)], axis=1)
+        group_rate = np.stack([weighted[:, g == _GROUP_OF].sum(axis=1) for g in range(3)], axis=1)
         group_rate *= p.problem_rate
         private_share = np.divide(
-            weighted[:, _PRIVATE].sum(axis=1), weighted[:, _GROUP_OF == 1].sum(axis=1),
-            out=np.zeros(self.n_cities), where=weighted[:, _GROUP_OF == 1].sum(axis=1) > 0,
+            weighted[:, _PRIVATE].sum(axis=1),
+            weighted[:, _GROUP_OF == 1].sum(axis=1),
+            out=np.zeros(self.n_cities),
+            where=weighted[:, _GROUP_OF == 1].sum(axis=1) > 0,
         )
         regime = Regime(
             routing=np.where(fast > 0, 1.0, p.routing_fragmented)[c],
@@ -299,8 +313,12 @@ class JiesuModel(mesa.Model):
         s.root += p.problem_regrowth * (1 - s.root)
         # self-governance: crowded out when government handles the private matters that reach it
         city_sums = np.add.reduceat(sums, starts, axis=0)
-        usage = np.divide(city_sums[:, 1], city_sums[:, 1] + city_sums[:, 3],
-                          out=np.zeros(self.n_cities), where=(city_sums[:, 1] + city_sums[:, 3]) > 0)
+        usage = np.divide(
+            city_sums[:, 1],
+            city_sums[:, 1] + city_sums[:, 3],
+            out=np.zeros(self.n_cities),
+            where=(city_sums[:, 1] + city_sums[:, 3]) > 0,
+        )
         target = p.self_governance_initial * (1 - p.crowding_out * self._private_handled * usage)
         s.self_governance += p.self_governance_rate * (target - s.self_governance)
         kb_target = np.where(s.has("knowledge_base"), p.knowledge_base_max, p.knowledge_base_fragmented)
@@ -309,8 +327,20 @@ class JiesuModel(mesa.Model):
     def _record(self, out: dict) -> None:
         s, p = self.cities, self.p
         starts = self._city_unit_start
-        keys = ("requests", "inquiries", "work_orders", "pending", "handled", "resolved",
-                "satisfied", "reported_satisfied", "backlog", "cost", "redirected", "siphon")
+        keys = (
+            "requests",
+            "inquiries",
+            "work_orders",
+            "pending",
+            "handled",
+            "resolved",
+            "satisfied",
+            "reported_satisfied",
+            "backlog",
+            "cost",
+            "redirected",
+            "siphon",
+        )
         cols = np.add.reduceat(np.column_stack([out[k] for k in keys]).astype(float), starts, axis=0)
         c = dict(zip(keys, cols.T, strict=True))
         n_units = np.diff(np.append(starts, self.units.n))
@@ -332,7 +362,8 @@ class JiesuModel(mesa.Model):
                 "backlog": c["backlog"],
                 "delay_months": c["backlog"] / c["handled"],
                 "trust_mean": np.add.reduceat(self.citizens.trust, cit_starts, dtype=np.float64) / n_cit,
-                "awareness_mean": np.add.reduceat(self.citizens.awareness, cit_starts, dtype=np.float64) / n_cit,
+                "awareness_mean": np.add.reduceat(self.citizens.awareness, cit_starts, dtype=np.float64)
+                / n_cit,
                 "self_governance": s.self_governance,
                 "problem_rate": p.problem_rate * (_SHARES * s.root).sum(axis=1),
                 "effort_mean": effort / n_units,
@@ -354,10 +385,16 @@ class JiesuModel(mesa.Model):
         )
 
     # --- running ------------------------------------------------------------------------
-    def run(self) -> RunResult:
-        """Run every month from start to end and return the tidy results."""
+    def run(self, progress=None) -> RunResult:
+        """Run every month from start to end and return the tidy results.
+
+        Args:
+            progress: Optional callable, called with no argument after each month.
+        """
         for _ in self.months:
             self.step()
+            if progress is not None:
+                progress()
         return RunResult(self.city_table(), self.event_table(), self)
 
     def city_table(self) -> pd.DataFrame:
@@ -377,6 +414,8 @@ class JiesuModel(mesa.Model):
 
     def event_table(self) -> pd.DataFrame:
         """One row per event: month, unit, level, event, channel, elements."""
-        df = pd.DataFrame(self.event_log, columns=["month", "unit_id", "level", "event", "channel", "elements"])
+        df = pd.DataFrame(
+            self.event_log, columns=["month", "unit_id", "level", "event", "channel", "elements"]
+        )
         df["month"] = [format_month(m) for m in df["month"]]
         return df

@@ -136,9 +136,7 @@ def _boolean(p: Param, value: Any) -> bool:
 def _choice(p: Param, value: Any) -> str:
     text = str(value).strip()
     if text not in (p.choices or ()):
-        raise ParameterError(
-            f"parameter {p.name}: {text!r} is not one of: {', '.join(p.choices or ())}"
-        )
+        raise ParameterError(f"parameter {p.name}: {text!r} is not one of: {', '.join(p.choices or ())}")
     return text
 
 
@@ -300,7 +298,7 @@ PARAMS: tuple[Param, ...] = (
     _p("sector_rate", 0.08, "1/month", 0, 10, "hazard that a sector body adopts once the centre has recognised the reform", GUESS, "diffusion"),
     _p("copy_fidelity", 0.7, "1", 0, 1, "probability that a learner copies each element of its model city", GUESS, "diffusion"),
     _p("element_uptake_rate", 0.03, "1/month", 0, 10, "hazard of adding a missing element, per share of peers that have it", GUESS, "diffusion"),
-    _p("institutionalise_rate", 0.01, "1/month", 0, 10, "hazard that an adopter passes a local regulation, per unit of satisfaction gain", GUESS, "diffusion"),
+    _p("institutionalise_rate", 0.004, "1/month", 0, 10, "hazard that an adopter passes a local regulation, per unit of satisfaction gain", GUESS, "diffusion"),
     _p("abandon_rate", 0.004, "1/month", 0, 10, "hazard that a non-institutionalised adopter abandons the reform", GUESS, "diffusion"),
     _p("turnover_rate", 0.0167, "1/month", 0, 1, "monthly probability of leadership turnover in a city (5-year terms)", GUESS, "diffusion"),
     _p("turnover_abandon_multiplier", 5.0, "1", 0, INF, "abandonment hazard multiplier in a month of turnover", GUESS, "diffusion"),

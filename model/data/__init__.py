@@ -1,0 +1,1 @@
+"""Reference data shipped with jiesu (sources in the companion .md files)."""

@@ -1,0 +1,166 @@
+"""Figures: functions that take result tables and return matplotlib figures.
+
+Each function takes an optional ``ax`` (or draws a new figure), a ``lang`` (``en``/``zh``)
+and never calls ``plt.show()``. :func:`save` writes PNG and SVG side by side.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from experiments.fonts import rc
+from experiments.labels import t
+from model.reform import CHANNELS
+
+CHANNEL_COLOURS = {
+    "pioneer": "#444444",
+    "top_down": "#d62728",
+    "bottom_up": "#9467bd",
+    "horizontal": "#1f77b4",
+    "internal": "#2ca02c",
+}
+RATE_COLOURS = {"response_rate": "#1f77b4", "resolution_rate": "#2ca02c", "satisfaction_rate": "#d62728"}
+
+
+def decimal_year(months) -> np.ndarray:
+    """``YYYY-MM`` strings to decimal years (2019-01 -> 2019.0)."""
+    s = pd.Series(months, dtype=str)
+    return (s.str[:4].astype(int) + (s.str[5:7].astype(int) - 1) / 12).to_numpy()
+
+
+def save(fig, folder: Path, name: str) -> list[Path]:
+    """Write ``name.png`` (150 dpi) and ``name.svg`` into ``folder``; close the figure."""
+    folder = Path(folder)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
+    plt.close(fig)
+    return paths
+
+
+def rates_figure(
+    ts: pd.DataFrame, unit_id: str | None = None, lang: str = "en", marks: dict[str, str] | None = None
+):
+    """Three rates (top) and monthly requests (bottom) of one unit.
+
+    The unit defaults to the national row, or the only city.
+
+    Args:
+        ts: Tidy timeseries of one run.
+        unit_id: Row to plot.
+        lang: ``en`` or ``zh``.
+        marks: Optional ``{YYYY-MM: label}`` vertical markers (e.g. the reform's start).
+    """
+    if unit_id is None:
+        unit_id = "CN" if (ts["level"] == "national").any() else ts["unit_id"].iloc[0]
+    df = ts[ts["unit_id"] == unit_id].sort_values("month")
+    name = df["name"].iloc[0] if len(df) else unit_id
+    with rc(lang):
+        fig, (top, bottom) = plt.subplots(
+            2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+        )
+        x = decimal_year(df["month"])
+        for col, colour in RATE_COLOURS.items():
+            top.plot(x, df[col], color=colour, label=t(col, lang))
+        top.set_ylim(0, 1.02)
+        top.set_ylabel(t("share", lang))
+        top.legend(loc="lower right", frameon=False)
+        top.set_title(t("rates_title", lang, unit=name))
+        bottom.plot(x, df["requests"] / 1e6, color="#555555")
+        bottom.set_ylabel(t("requests", lang))
+        bottom.set_xlabel(t("month", lang))
+        bottom.set_ylim(bottom=0)
+        for month, label in (marks or {}).items():
+            for ax in (top, bottom):
+                ax.axvline(decimal_year([month])[0], color="#999999", ls="--", lw=0.8)
+            top.annotate(
+                label, (decimal_year([month])[0], 0.03), rotation=90, fontsize=8, color="#666666", ha="right"
+            )
+        for ax in (top, bottom):
+            ax.grid(alpha=0.3)
+        fig.tight_layout()
+    return fig
+
+
+def adoption_figure(ts: pd.DataFrame, adoptions: pd.DataFrame, lang: str = "en"):
+    """Cumulative adoptions stacked by channel, with the current shares adopted and covered."""
+    nat = ts[ts["level"] == "national"].sort_values("month")
+    months = nat["month"].to_numpy()
+    n_cities = int((ts[(ts["level"] == "city") & (ts["month"] == months[0])]).shape[0])
+    adopts = adoptions[(adoptions["event"] == "adopt") & (adoptions["level"] == "city")]
+    with rc(lang):
+        fig, ax = plt.subplots(figsize=(8, 5))
+        x = decimal_year(months)
+        stacks, labels, colours = [], [], []
+        for channel in CHANNELS:
+            per_month = adopts[adopts["channel"] == channel].groupby("month").size()
+            cum = per_month.reindex(months, fill_value=0).cumsum().to_numpy() / n_cities
+            if cum[-1] > 0:
+                stacks.append(cum)
+                labels.append(t(channel, lang))
+                colours.append(CHANNEL_COLOURS[channel])
+        if stacks:
+            ax.stackplot(x, *stacks, labels=labels, colors=colours, alpha=0.75, step="post")
+        ax.plot(x, nat["share_adopted"], color="black", lw=1.5, label=t("cities_adopted", lang))
+        ax.plot(
+            x,
+            nat["share_population_covered"],
+            color="black",
+            lw=1,
+            ls=":",
+            label=t("population_covered", lang),
+        )
+        ax.set_ylim(0, max(1.02, float(np.sum([s[-1] for s in stacks])) * 1.02 if stacks else 1.02))
+        ax.set_ylabel(t("cities_adopted", lang))
+        ax.set_xlabel(t("month", lang))
+        ax.set_title(t("adoption_title", lang))
+        ax.legend(loc="upper left", frameon=False, fontsize=9)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+    return fig
+
+
+def map_figure(ts: pd.DataFrame, adoptions: pd.DataFrame, geography, lang: str = "en"):
+    """Cities at their longitude/latitude, coloured by first adoption month (grey: never)."""
+    adopts = adoptions[(adoptions["event"] == "adopt") & (adoptions["level"] == "city")]
+    first = adopts.groupby("unit_id")["month"].min()
+    ids = pd.Series(geography.unit_id)
+    when = ids.map(first)
+    adopted = when.notna().to_numpy()
+    size = 6 + 60 * np.sqrt(geography.population / geography.population.max())
+    with rc(lang):
+        fig, ax = plt.subplots(figsize=(8, 6))
+        ax.scatter(
+            geography.lon[~adopted],
+            geography.lat[~adopted],
+            s=size[~adopted],
+            c="#cccccc",
+            edgecolors="none",
+            label=t("never", lang),
+        )
+        if adopted.any():
+            sc = ax.scatter(
+                geography.lon[adopted],
+                geography.lat[adopted],
+                s=size[adopted],
+                c=decimal_year(when[adopted]),
+                cmap="viridis",
+                edgecolors="none",
+            )
+            bar = fig.colorbar(sc, ax=ax, shrink=0.8)
+            bar.set_label(t("adoption_month", lang))
+        ax.set_xlabel(t("longitude", lang))
+        ax.set_ylabel(t("latitude", lang))
+        ax.set_title(t("map_title", lang))
+        ax.set_aspect(1 / np.cos(np.radians(np.nanmean(geography.lat))))
+        if (~adopted).any():
+            ax.legend(loc="lower left", frameon=False)
+        fig.tight_layout()
+    return fig

@@ -1,0 +1,79 @@
+"""Shaping model output into the tidy tables users query: city, province and national rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.outcomes import OUTCOMES
+
+_WEIGHT = {"pending": "work_orders", "handled": "work_orders", "mean_pop": "population"}
+
+
+def _weighted(df: pd.DataFrame, keys: list[str], column: str, weight: str) -> pd.Series:
+    w = df[weight].where(df[column].notna(), 0.0)
+    num = (df[column].fillna(0.0) * w).groupby([df[k] for k in keys]).sum()
+    den = w.groupby([df[k] for k in keys]).sum()
+    return num / den.replace(0, np.nan)
+
+
+def aggregate(city: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Combine city rows into province (``level="province"``) or national rows.
+
+    Counts are summed; rates are weighted by work orders; citizen and unit means by
+    population; ``requests_per_10k`` is recomputed. Adds ``n_adopted``, ``share_adopted`` and
+    ``share_population_covered``.
+    """
+    keys = ["month", "province"] if level == "province" else ["month"]
+    df = city.copy()
+    df["adopted_pop"] = df["population"] * df["adopted"]
+    grouped = df.groupby(keys, sort=True)
+    out = grouped[["population"]].sum()
+    for o in OUTCOMES:
+        if o.aggregate == "sum":
+            out[o.name] = grouped[o.name].sum()
+        elif o.aggregate in _WEIGHT:
+            out[o.name] = _weighted(df, keys, o.name, _WEIGHT[o.aggregate])
+    out["requests_per_10k"] = out["requests"] / out["population"] * 1e4
+    out["n_adopted"] = grouped["adopted"].sum()
+    out["share_adopted"] = out["n_adopted"] / grouped.size()
+    out["share_population_covered"] = grouped["adopted_pop"].sum() / out["population"]
+    out["adopted"] = out["n_adopted"] > 0
+    out["institutionalised"] = out["institutionalised"] > 0
+    out = out.reset_index()
+    out["level"] = level
+    if level == "province":
+        out["unit_id"] = out["province"]
+        out["name"] = out["province"]
+    else:
+        out["unit_id"] = "CN"
+        out["name"] = "China"
+        out["province"] = ""
+    return out
+
+
+def tidy_timeseries(city: pd.DataFrame, run_columns: dict, with_aggregates: bool) -> pd.DataFrame:
+    """City rows plus (if asked) province and national rows, with run identifiers in front."""
+    city = city.copy()
+    city["n_adopted"] = city["adopted"].astype(int)
+    city["share_adopted"] = city["adopted"].astype(float)
+    city["share_population_covered"] = city["adopted"].astype(float)
+    frames = [city]
+    if with_aggregates:
+        frames += [aggregate(city, "province"), aggregate(city, "national")]
+    df = pd.concat(frames, ignore_index=True)[list(city.columns)]
+    df["n_adopted"] = df["n_adopted"].astype(int)
+    for k, (name, value) in enumerate(run_columns.items()):
+        df.insert(k, name, value)
+    return df
+
+
+def adoption_table(events: pd.DataFrame, run_columns: dict) -> pd.DataFrame:
+    """The event log as ``adoptions.parquet`` rows.
+
+    Columns: run_id, scenario, replicate, month, unit_id, level, event, channel, elements.
+    """
+    df = events.copy()
+    for k, (name, value) in enumerate(run_columns.items()):
+        df.insert(k, name, value)
+    return df
