@@ -97,8 +97,11 @@ class HandlingUnits:
         siphon = poisson(rng, p.siphon_rate * regime.evaluation * orders)
         orders = orders + siphon
         routed = binomial(rng, orders, regime.routing)
-        pending = self.backlog + routed + (orders - routed)
-        capacity = np.floor(regime.capacity * self.effort).astype(np.int64)
+        queue = self.backlog + routed  # dispatched work orders due this month
+        pending = queue + (orders - routed)  # plus those fragmented hotlines never route
+        # capacity in whole work orders; an infinite capacity serves the whole queue
+        capacity = np.minimum(np.floor(regime.capacity * self.effort), np.iinfo(np.int64).max // 4)
+        capacity = capacity.astype(np.int64)
         handled, self.backlog = serve_queue(self.backlog, routed, capacity)
 
         resolve_p = self._resolution_probability(regime)
@@ -108,7 +111,7 @@ class HandlingUnits:
 
         with np.errstate(invalid="ignore", divide="ignore"):
             response = handled / pending
-            resolution = resolved / handled
+            resolution = resolved / queue
             satisfaction = satisfied / handled
             reported = np.minimum(1.0, satisfaction + self.inflation)
             filed = consult + community + public
@@ -130,6 +133,7 @@ class HandlingUnits:
             "satisfied": satisfied,
             "reported_satisfied": np.minimum(handled, satisfied + self.inflation * handled),
             "pending": pending,
+            "queue": queue,
             "backlog": self.backlog.copy(),
             "effort": self.effort.copy(),
             "cost": handled * self.effort,

@@ -433,8 +433,9 @@ def oop_plan(target: int, results: dict, months: int) -> int:
         return 3
     small = results.get(10_000, {}).get("oop")
     if target == 100_000 and small:
+        # one repeat: construction (~10 months' worth) plus the months, scaled from 10k
         estimate = small["ns_per_citizen_month"] * 1e-9 * target * (months + 10)
-        return 1 if estimate < OOP_BUDGET_S else 0
+        return min(3, int(OOP_BUDGET_S // estimate))
     return 0
 
 
@@ -450,6 +451,8 @@ def linearity(results: dict) -> dict:
         "fit_fixed_ms_per_month": intercept * 1e3,
         "ratio_per_citizen_1m_over_100k": ratio,
         "exponent_100k_to_1m": exponent,
+        "citizen_rules_ratio_1m_over_100k": big["citizen_rules_ns_per_citizen_month"]
+        / mid["citizen_rules_ns_per_citizen_month"],
     }
 
 
@@ -493,6 +496,17 @@ def machine() -> dict:
     }
 
 
+def code_version() -> dict:
+    """Commit and uncommitted files of the code measured (others may be editing it)."""
+
+    def git(*cmd: str) -> str:
+        proc = subprocess.run(["git", *cmd], capture_output=True, text=True, check=False, cwd=ROOT)
+        return proc.stdout.rstrip("\n")
+
+    modified = [ln[3:] for ln in git("status", "--porcelain", "--", "agents", "model").splitlines()]
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted": modified}
+
+
 # --- report --------------------------------------------------------------------------------
 def print_report(report: dict) -> None:
     sizes = report["sizes"]
@@ -533,7 +547,8 @@ def print_report(report: dict) -> None:
         f"\nlinearity: step time/month = {lin['fit_fixed_ms_per_month']:.2f} ms + "
         f"{lin['fit_ns_per_citizen_month']:.1f} ns x citizens (least squares); "
         f"cost per citizen 1M/100k = {lin['ratio_per_citizen_1m_over_100k']:.2f}; "
-        f"exponent 100k->1M = {lin['exponent_100k_to_1m']:.2f}"
+        f"exponent 100k->1M = {lin['exponent_100k_to_1m']:.2f}; citizen rules alone 1M/100k = "
+        f"{lin['citizen_rules_ratio_1m_over_100k']:.2f}"
     )
     print(f"peak RSS of the 1M child from RUSAGE_CHILDREN: {report['children_peak_rss_mb_1m']:.0f} MB")
     print("\ntargets:")
@@ -630,6 +645,7 @@ def parent(args) -> dict:
     report = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(),
+        "code": code_version(),
         "settings": {
             "months": args.months,
             "repeats": args.repeats,

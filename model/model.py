@@ -258,7 +258,8 @@ class JiesuModel(mesa.Model):
         fit = s.fit * np.where(s.adopted, maturity, 0.0)
         has = {name: s.has(name).astype(float) for name in ELEMENT_NAMES}
         fast = has["fast_response"]
-        capacity_10k = p.capacity_per_10k * (1 + (p.reform_capacity_multiplier - 1) * fast * fit)
+        # staff are committed at launch; closed-loop quality ramps up with experience
+        capacity_10k = p.capacity_per_10k * (1 + (p.reform_capacity_multiplier - 1) * fast * s.fit)
         private_handled = np.where(has["boundary"] > 0, p.private_handled_boundary, p.private_handled)
         weighted = _SHARES * s.root  # (n_cities, n_categories)
         group_rate = np.stack([weighted[:, g == _GROUP_OF].sum(axis=1) for g in range(3)], axis=1)
@@ -332,6 +333,7 @@ class JiesuModel(mesa.Model):
             "inquiries",
             "work_orders",
             "pending",
+            "queue",
             "handled",
             "resolved",
             "satisfied",
@@ -356,7 +358,7 @@ class JiesuModel(mesa.Model):
                 "inquiries": c["inquiries"],
                 "work_orders": c["work_orders"],
                 "response_rate": c["handled"] / c["pending"],
-                "resolution_rate": c["resolved"] / c["handled"],
+                "resolution_rate": c["resolved"] / c["queue"],
                 "satisfaction_rate": c["reported_satisfied"] / c["handled"],
                 "true_satisfaction_rate": c["satisfied"] / c["handled"],
                 "backlog": c["backlog"],

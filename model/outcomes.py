@@ -26,7 +26,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("inquiries", "contacts/month", "consultations (咨询) among the contacts", "sum"),
     Outcome("work_orders", "orders/month", "requests dispatched to handling units, incl. siphoned tasks", "sum"),
     Outcome("response_rate", "share", "work orders responded to within the month (响应率)", "pending"),
-    Outcome("resolution_rate", "share", "handled work orders resolved (解决率)", "handled"),
+    Outcome("resolution_rate", "share", "dispatched work orders due this month that were resolved (解决率)", "handled"),
     Outcome("satisfaction_rate", "share", "handled work orders whose caller reports satisfaction (满意率, as reported)", "handled"),
     Outcome("true_satisfaction_rate", "share", "the same without gaming of the evaluation", "handled"),
     Outcome("backlog", "orders", "work orders carried over to the next month", "sum"),

@@ -231,7 +231,7 @@ PARAMS: tuple[Param, ...] = (
        "share of self-governance strength lost when government handles every private matter (挤出效应)", GUESS, "citizens"),
 
     # --- government: handling -------------------------------------------------------------
-    _p("capacity_per_10k", 70.0, "work orders/month per 10k residents", 0, INF,
+    _p("capacity_per_10k", 80.0, "work orders/month per 10k residents", 0, INF,
        "handling capacity of the units before the reform", GUESS, "government"),
     _p("reform_capacity_multiplier", 3.5, "1", 0, INF, "capacity multiplier that the fast-response element brings", GUESS, "government"),
     _p("routing_fragmented", 0.7, "1", 0, 1,

@@ -1,0 +1,28 @@
+"""Shared helpers: small, fast model runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from experiments.runner import run_scenario
+from experiments.scenarios import load_scenario
+from model import JiesuModel, make_parameters
+
+FAST = {"residents_per_citizen": 20000, "end": "2021-12"}
+
+
+def run_city(seed: int = 1, **overrides):
+    """Run Beijing alone (small scale) and return its city table."""
+    params = make_parameters({"geography": "beijing", **FAST, **overrides})
+    return JiesuModel(params, seed=seed).run().timeseries
+
+
+def run_named(name: str, seed: int = 1, **overrides):
+    """Run a built-in scenario at small scale and return its RunOutput."""
+    return run_scenario(load_scenario(name), overrides, seed=seed)
+
+
+@pytest.fixture(scope="session")
+def beijing_default():
+    """The default single-city scenario at its default settings, seed 1."""
+    return run_scenario(load_scenario("beijing"), seed=1)

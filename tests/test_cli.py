@@ -1,0 +1,80 @@
+"""The command line: outputs with provenance, and the clear-error rule for bad input."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from experiments.cli import main
+
+
+def test_run_writes_tables_figure_and_manifest(tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "--end", "2019-06", "--seed", "3", "--out", str(out)]) == 0
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    for col in ("run_id", "scenario", "seed", "month", "unit_id", "requests", "requests_per_10k", "inquiries",
+                "response_rate", "resolution_rate", "satisfaction_rate", "backlog", "trust_mean",
+                "self_governance", "problem_rate"):
+        assert col in ts.columns, col
+    assert ts["month"].iloc[0] == "2018-01" and ts["month"].iloc[-1] == "2019-06"
+    assert ts.groupby(["run_id", "unit_id", "month"]).size().max() == 1, "one row per run x unit x month"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["run"]["seed"]["entropy"] == 3
+    assert manifest["run"]["parameters"]["end"] == "2019-06"
+    assert set(manifest["run"]["seed"]["streams"]) >= {"citizens", "handling", "diffusion"}
+    for key in ("versions", "git_commit", "command", "created", "format_version"):
+        assert key in manifest
+    assert (out / "rates.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--set", "capacity_per_10=5"], "unknown parameter 'capacity_per_10'"),
+        (["run", "--set", "capacity_per_10k=-5"], "out of range"),
+        (["run", "--set", "capacity_per_10k"], "NAME=VALUE"),
+        (["run", "--end", "2017-01"], "before start"),
+        (["run", "--start", "2019-1"], "YYYY-MM"),
+        (["run", "atlantis"], "unknown scenario 'atlantis'"),
+        (["run", "--set", "pioneer=Gotham"], "unknown city 'Gotham'"),
+        (["run", "--seed", "x"], "invalid int value"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(tmp_path, args, message):
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "experiments.cli", *args, "--out", str(out)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_malformed_scenario_file_is_rejected(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n[parameters]\ncapacity_per_10k = 90\nadoption_treshold = 1\n')
+    assert main(["run", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "adoption_treshold" in capsys.readouterr().err
+    bad.write_text('name = "x"\n[[events]]\nmonth = "2020-13"\nkind = "adopt"\n')
+    assert main(["run", str(bad), "--out", str(tmp_path / "o")]) == 2
+    bad.write_text("name = \n")
+    assert main(["run", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert not (tmp_path / "o").exists()
+
+
+def test_params_lists_every_parameter_as_json(capsys):
+    from model.parameters import PARAMS
+
+    assert main(["params", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows] == [p.name for p in PARAMS]
+    assert all({"default", "unit", "range", "meaning", "source"} <= set(r) for r in rows)
+
+
+def test_scenarios_lists_the_built_ins(capsys):
+    assert main(["scenarios"]) == 0
+    text = capsys.readouterr().out
+    for name in ("no_reform", "pioneer_only", "horizontal", "top_down", "bottom_up", "all_channels"):
+        assert name in text
