@@ -54,8 +54,11 @@ class Citizens:
 
     def __init__(self, citizens_per_unit: np.ndarray, params, rng: np.random.Generator):
         counts = np.asarray(citizens_per_unit, dtype=np.int64)
+        if (counts < 1).any():
+            raise ValueError("every handling unit needs at least one simulated citizen")
         n = int(counts.sum())
         self.n = n
+        self.counts = counts
         self.unit = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
         self.unit_starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         self.p = params
@@ -63,11 +66,14 @@ class Citizens:
         self.awareness = _beta_around(rng, a0, n)
         self.trust = _beta_around(rng, t0, n)
         self.cost = (params.filing_cost * rng.lognormal(0.0, params.filing_cost_sd, n)).astype(np.float32)
-        self.community = rng.lognormal(-0.5 * params.community_sd**2, params.community_sd, n).astype(
-            np.float32
-        )
-        self._probs = np.empty((n, 4), dtype=np.float32)
+        sd = params.community_sd
+        self.community = rng.lognormal(-0.5 * sd**2, sd, n).astype(np.float32)
+        self._probs = np.empty((4, n), dtype=np.float32)  # rows: DECISION_COLUMNS
         self._mu = np.empty(n, dtype=np.float32)
+
+    def expand(self, per_unit: np.ndarray) -> np.ndarray:
+        """Per-unit values repeated for each citizen of the unit (citizens are sorted by unit)."""
+        return np.repeat(np.asarray(per_unit, dtype=np.float32), self.counts)
 
     def decide(self, ctx: UnitContext) -> np.ndarray:
         """Compute each citizen's choice probabilities and return their per-unit sums.
@@ -76,71 +82,64 @@ class Citizens:
             Array (n_units, 4) with the sums of the columns in :data:`DECISION_COLUMNS`
             (probabilities per problem, per citizen).
         """
-        p, u = self.p, self.unit
+        p = self.p
         v_file = self.trust * np.float32(p.trust_weight)
         v_file += np.float32(p.file_intercept)
-        v_file -= self.cost * ctx.cost_multiplier.astype(np.float32)[u]
+        v_file -= self.cost * self.expand(ctx.cost_multiplier)
         e_file = np.exp(v_file, out=v_file)
-        v_self = self.community * ctx.self_governance.astype(np.float32)[u]
-        v_self *= np.float32(p.self_governance_weight)
+        v_self = self.community * self.expand(p.self_governance_weight * ctx.self_governance)
         v_self -= np.float32(p.self_governance_cost)
         e_self = np.exp(v_self, out=v_self)
         aware = self.awareness
-        probs = self._probs
-        consult_odds = e_file * np.float32(np.exp(p.consult_bonus))
-        np.divide(consult_odds, consult_odds + 1, out=probs[:, 0])
-        probs[:, 0] *= aware
+        consult, community, public, self_gov = self._probs
+        odds = e_file * np.float32(np.exp(p.consult_bonus))
+        np.divide(odds, odds + 1, out=consult)
+        consult *= aware
         denom = e_file + e_self
         denom += 1
-        np.divide(e_file, denom, out=probs[:, 1])
-        probs[:, 1] *= aware
-        np.divide(e_file, e_file + 1, out=probs[:, 2])
-        probs[:, 2] *= aware
+        np.divide(e_file, denom, out=community)
+        community *= aware
+        np.divide(e_file, e_file + 1, out=public)
+        public *= aware
         # self-governance: aware citizens weigh it against filing, unaware ones only against tolerating
-        np.divide(e_self, denom, out=probs[:, 3])
-        probs[:, 3] *= aware
-        probs[:, 3] += (1 - aware) * e_self / (e_self + 1)
+        np.divide(e_self, denom, out=self_gov)
+        self_gov *= aware
+        self_gov += (1 - aware) * e_self / (e_self + 1)
         # filings per resident this month, for the citizen's own experience
         mu = self._mu
-        np.multiply(probs[:, 0], ctx.rate_consult.astype(np.float32)[u], out=mu)
-        mu += probs[:, 1] * ctx.rate_community.astype(np.float32)[u]
-        mu += probs[:, 2] * ctx.rate_public.astype(np.float32)[u]
-        if self.n == 0:
-            return np.zeros((len(self.unit_starts), 4))
-        return np.add.reduceat(probs, self.unit_starts, axis=0, dtype=np.float64)
+        np.multiply(consult, self.expand(ctx.rate_consult), out=mu)
+        mu += community * self.expand(ctx.rate_community)
+        mu += public * self.expand(ctx.rate_public)
+        return np.add.reduceat(self._probs, self.unit_starts, axis=1, dtype=np.float64).T
 
     def learn(self, satisfied_share: np.ndarray, learning: np.ndarray, rng: np.random.Generator) -> None:
         """Update trust from what neighbours report and from the citizen's own experience.
 
         Every citizen moves ``trust_social_learning`` of the way toward its unit's satisfied
         share (word of mouth); a citizen who filed this month also moves ``learning`` of the
-        way toward its own outcome (1 if satisfied, 0 if not).
+        way toward its own outcome (1 if satisfied, 0 if not). Units without filings this
+        month (share NaN) teach nothing.
 
         Args:
             satisfied_share: Per unit, the share of this month's filings whose caller was
-                satisfied.
+                satisfied (NaN where nobody filed).
             learning: Per unit, the learning rate (lower without the feedback element).
             rng: The citizens' stream.
         """
         draw = rng.random(self.n, dtype=np.float32)
-        u = self.unit
+        heard = ~np.isnan(satisfied_share)
+        share = self.expand(np.where(heard, satisfied_share, 0.0))
         filed = -self._mu
         np.exp(filed, out=filed)
         np.subtract(1, filed, out=filed)  # P(at least one filing)
-        good = draw < filed * satisfied_share.astype(np.float32)[u]
-        share = satisfied_share.astype(np.float32)[u]
-        self.trust += np.float32(self.p.trust_social_learning) * (share - self.trust)
-        step = np.where(draw < filed, learning.astype(np.float32)[u], np.float32(0))
+        good = draw < filed * share
+        self.trust += self.expand(self.p.trust_social_learning * heard) * (share - self.trust)
+        step = self.expand(learning * heard) * (draw < filed)
         self.trust += step * (good - self.trust)
 
     def spread_awareness(self, ceiling: np.ndarray, rate: float) -> None:
         """Move awareness toward the per-unit ceiling (publicity and word of mouth)."""
-        self.awareness += np.float32(rate) * (ceiling.astype(np.float32)[self.unit] - self.awareness)
-
-    def unit_means(self, values: np.ndarray) -> np.ndarray:
-        """Return the mean of a per-citizen array within each unit."""
-        sums = np.add.reduceat(values, self.unit_starts, dtype=np.float64)
-        return sums / np.diff(np.append(self.unit_starts, self.n))
+        self.awareness += np.float32(rate) * (self.expand(ceiling) - self.awareness)
 
 
 def _beta_around(rng: np.random.Generator, mean: float, n: int, concentration: float = 8.0) -> np.ndarray:

@@ -51,17 +51,17 @@ def run_model(model: JiesuModel, progress=None) -> RunOutput:
     elapsed = time.perf_counter() - start
     columns = {
         "run_id": model.run_id,
-        "scenario": model.scenario,
+        "scenario": model.scenario_name,
         "seed": model.seed,
         "replicate": model.replicate,
     }
     ts = tidy_timeseries(result.timeseries, columns, with_aggregates=model.n_cities > 1)
     adoptions = adoption_table(
-        result.events, {"run_id": model.run_id, "scenario": model.scenario, "replicate": model.replicate}
+        result.events, {"run_id": model.run_id, "scenario": model.scenario_name, "replicate": model.replicate}
     )
     info = {
         "run_id": model.run_id,
-        "scenario": model.scenario,
+        "scenario": model.scenario_name,
         "seed": model.streams.provenance(),
         "parameters": _params_dict(model.p),
         "n_cities": model.n_cities,

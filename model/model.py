@@ -83,7 +83,7 @@ class JiesuModel(mesa.Model):
         self.p = params if params is not None else make_parameters()
         self.streams = make_streams(seed, replicate)
         super().__init__(rng=int(self.streams["mesa"].integers(2**31)))
-        self.seed, self.replicate, self.scenario, self.run_id = seed, replicate, scenario, run_id
+        self.seed, self.replicate, self.scenario_name, self.run_id = seed, replicate, scenario, run_id
         self.months = list(range(parse_month(self.p.start), parse_month(self.p.end) + 1))
         self.month = self.months[0]
         self.event_log: list[tuple] = []
@@ -217,7 +217,7 @@ class JiesuModel(mesa.Model):
         out = self.units.month(expected, regime, self.streams["handling"])
         self.units.evaluate(regime)
         self._govern(out, sums)
-        self.citizens.learn(np.nan_to_num(out["satisfied_share"]), learning, self.streams["citizens"])
+        self.citizens.learn(out["satisfied_share"], learning, self.streams["citizens"])
         self.citizens.spread_awareness(ceiling, self.p.awareness_rate)
         self._record(out)
         self.central.accumulate_evidence(self.cities.gain())
