@@ -42,13 +42,17 @@ def test_reform_raises_the_three_rates_and_requests():
     before = run_city(reform_start="2030-01")
     after = run_city()
     for col in ("response_rate", "resolution_rate", "satisfaction_rate", "requests", "trust_mean"):
-        assert _mean(after, col, "2021-01") > _mean(before, col, "2021-01"), f"expected the reform to raise {col}"
+        assert _mean(after, col, "2021-01") > _mean(before, col, "2021-01"), (
+            f"expected the reform to raise {col}"
+        )
 
 
 def test_proactive_governance_lowers_the_problem_rate_over_the_years():
     off = run_city(pioneer_elements="unified_hotline,fast_response,feedback", end="2024-12")
     on = run_city(pioneer_elements="unified_hotline,fast_response,feedback,proactive", end="2024-12")
-    assert np.allclose(off["problem_rate"], off["problem_rate"].iloc[0]), "without 每月一题 problems stay at the root"
+    assert np.allclose(off["problem_rate"], off["problem_rate"].iloc[0]), (
+        "without 每月一题 problems stay at the root"
+    )
     yearly = on.groupby(on["month"].str[:4])["problem_rate"].mean()
     assert yearly.is_monotonic_decreasing and yearly.iloc[-1] < 0.8 * yearly.iloc[0], (
         "expected 每月一题 to lower the problem rate year after year"

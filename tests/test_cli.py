@@ -14,9 +14,23 @@ def test_run_writes_tables_figure_and_manifest(tmp_path):
     out = tmp_path / "run"
     assert main(["run", "--end", "2019-06", "--seed", "3", "--out", str(out)]) == 0
     ts = pd.read_parquet(out / "timeseries.parquet")
-    for col in ("run_id", "scenario", "seed", "month", "unit_id", "requests", "requests_per_10k", "inquiries",
-                "response_rate", "resolution_rate", "satisfaction_rate", "backlog", "trust_mean",
-                "self_governance", "problem_rate"):
+    for col in (
+        "run_id",
+        "scenario",
+        "seed",
+        "month",
+        "unit_id",
+        "requests",
+        "requests_per_10k",
+        "inquiries",
+        "response_rate",
+        "resolution_rate",
+        "satisfaction_rate",
+        "backlog",
+        "trust_mean",
+        "self_governance",
+        "problem_rate",
+    ):
         assert col in ts.columns, col
     assert ts["month"].iloc[0] == "2018-01" and ts["month"].iloc[-1] == "2019-06"
     assert ts.groupby(["run_id", "unit_id", "month"]).size().max() == 1, "one row per run x unit x month"
@@ -44,8 +58,13 @@ def test_run_writes_tables_figure_and_manifest(tmp_path):
 )
 def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(tmp_path, args, message):
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "experiments.cli", *args, "--out", str(out)],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *args, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr

@@ -8,7 +8,9 @@ from model.parameters import PARAMS, ParameterError, make_parameters
 
 
 def test_misspelt_parameter_is_rejected_with_a_suggestion():
-    with pytest.raises(ParameterError, match=r"unknown parameter 'capacity_per_10'.*did you mean 'capacity_per_10k'"):
+    with pytest.raises(
+        ParameterError, match=r"unknown parameter 'capacity_per_10'.*did you mean 'capacity_per_10k'"
+    ):
         make_parameters({"capacity_per_10": 90})
 
 

@@ -18,8 +18,16 @@ def _queue_units(n: int, rate: float, months: int, seed: int):
     units = HandlingUnits(np.zeros(n, dtype=int), np.full(n, 1.0), params)
     ones, zeros = np.ones(n), np.zeros(n)
     regime = Regime(
-        routing=ones, capacity=ones, closed_loop=zeros, feedback=zeros, evaluation=zeros,
-        knowledge_base=zeros, private_share=zeros, private_handled=ones, fit=ones, self_governance=zeros,
+        routing=ones,
+        capacity=ones,
+        closed_loop=zeros,
+        feedback=zeros,
+        evaluation=zeros,
+        knowledge_base=zeros,
+        private_share=zeros,
+        private_handled=ones,
+        fit=ones,
+        self_governance=zeros,
     )
     expected = np.column_stack([zeros, zeros, np.full(n, rate)])
     rng = np.random.default_rng(seed)

@@ -47,3 +47,22 @@ def test_multi_city_run_is_reproducible_in_process():
     b = run_scenario(scenario, overrides, seed=3)
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
     pd.testing.assert_frame_equal(a.adoptions, b.adoptions)
+
+
+def test_multi_city_run_in_a_fresh_process_matches_this_process(tmp_path):
+    """A fresh interpreter and this (already used) one give the same all_channels run."""
+    from experiments.runner import run_scenario
+    from experiments.scenarios import load_scenario
+
+    args = ["run", "all_channels", "--seed", "4", "--end", "2022-06", "--set", "residents_per_citizen=200000"]
+    done = _jiesu(*args, "--out", str(tmp_path / "fresh"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    here = run_scenario(
+        load_scenario("all_channels"), {"end": "2022-06", "residents_per_citizen": 200000}, seed=4
+    )
+    fresh = pd.read_parquet(tmp_path / "fresh" / "timeseries.parquet")
+    pd.testing.assert_frame_equal(fresh, here.timeseries.assign(run_id=fresh["run_id"]), check_dtype=False)
+    fresh_events = pd.read_parquet(tmp_path / "fresh" / "adoptions.parquet")
+    pd.testing.assert_frame_equal(
+        fresh_events.drop(columns="run_id"), here.adoptions.drop(columns="run_id"), check_dtype=False
+    )

@@ -1,0 +1,173 @@
+"""Governance diffusion: boundary cases, directions and attribution (layers 1 and 2)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.runner import run_scenario
+from experiments.scenarios import load_scenario
+from model import JiesuModel, make_parameters
+from model.geography import haversine_km
+from model.reform import MANDATE_CORE
+
+COARSE = {"residents_per_citizen": 200000}
+
+
+def _run(name, seed=1, **overrides):
+    return run_scenario(load_scenario(name), {**COARSE, **overrides}, seed=seed)
+
+
+def _adoptions(out):
+    ev = out.adoptions
+    return ev[(ev["event"] == "adopt") & (ev["level"] == "city")]
+
+
+def test_no_channel_open_means_only_the_pioneer_ever_adopts():
+    out = _run("pioneer_only")
+    adopts = _adoptions(out)
+    assert set(adopts["unit_id"]) == {"110000000000"}
+    assert adopts["channel"].tolist()[0] == "pioneer"
+    assert adopts["month"].tolist()[0] == "2019-01"
+
+
+def test_no_reform_means_nobody_adopts():
+    out = _run("no_reform", end="2022-12")
+    assert len(_adoptions(out)) == 0
+    nat = out.timeseries[out.timeseries["level"] == "national"]
+    assert (nat["n_adopted"] == 0).all()
+
+
+def test_national_mandate_reaches_95_percent_by_its_deadline():
+    out = _run("top_down", end="2022-06")
+    nat = out.timeseries[out.timeseries["level"] == "national"].set_index("month")
+    assert nat.loc["2021-12", "share_adopted"] >= 0.95
+    assert nat.loc["2020-11", "share_adopted"] < 0.05, "nobody but the pioneer before the mandate"
+    mandated = _adoptions(out)
+    mandated = mandated[mandated["channel"] == "top_down"]
+    assert len(mandated) > 300
+    before_endorsement = mandated[mandated["month"] < "2021-03"]
+    assert len(before_endorsement) > 20
+    assert (before_endorsement["elements"] == ",".join(MANDATE_CORE)).all(), "a mandate prescribes its core"
+
+
+def test_horizontal_diffusion_spreads_outward_from_the_pioneer():
+    """Imitation of geographic neighbours only: adoption comes later the farther from Beijing."""
+    overrides = {
+        "peer_weight_province": 0.0,
+        "peer_weight_rank": 0.0,
+        "learning_rate": 0.0,
+        "academic_strength": 0.0,
+        "internal_rate": 0.0,
+        "imitation_rate": 0.4,
+        "abandon_rate": 0.0,
+    }
+    correlations = []
+    for seed in (1, 2, 3):
+        out = _run("horizontal", seed=seed, **overrides)
+        model_geo = out.timeseries[
+            (out.timeseries["level"] == "city") & (out.timeseries["month"] == "2018-01")
+        ]
+        first = _adoptions(out).groupby("unit_id")["month"].min()
+        geo = model_geo.set_index("unit_id")
+        g = load_geo()
+        d = pd.Series(haversine_km(116.407394, 39.904211, g["lon"], g["lat"]), index=g["unit_id"])
+        joined = pd.DataFrame({"month": first, "km": d}).dropna()
+        months = joined["month"].str[:4].astype(int) * 12 + joined["month"].str[5:].astype(int)
+        correlations.append(months.corr(joined["km"], method="spearman"))
+        assert len(joined) > 30 and len(geo) == 367
+    assert min(correlations) > 0.3, f"adoption month should grow with distance, got {correlations}"
+
+
+def load_geo():
+    from model.geography import build_geography
+
+    g = build_geography(make_parameters({"geography": "china"}), np.random.default_rng(0))
+    return {"unit_id": g.unit_id, "lon": g.lon, "lat": g.lat}
+
+
+def _synthetic(**overrides):
+    base = {
+        "geography": "synthetic",
+        "synthetic_cities": 200,
+        "synthetic_population": 20000,
+        "residents_per_citizen": 20000,
+        "pioneer": "none",
+        "end": "2026-12",
+    }
+    return make_parameters({**base, **overrides})
+
+
+def test_institutionalisation_lowers_abandonment():
+    counts = {}
+    for rate in (0.0, 0.2):
+        params = _synthetic(external_rate=0.1, abandon_rate=0.03, institutionalise_rate=rate)
+        events = JiesuModel(params, seed=5).run().events
+        counts[rate] = int((events["event"] == "abandon").sum())
+    assert counts[0.2] < 0.5 * counts[0.0], f"abandonments without/with regulation: {counts}"
+
+
+def test_every_adoption_is_attributed_to_a_channel_in_proportion_to_hazards():
+    params = _synthetic(external_rate=0.02, imitation_rate=0.0, internal_rate=0.0)
+    ev = JiesuModel(params, seed=2).run().events
+    assert set(ev.loc[ev["event"] == "adopt", "channel"]) == {"top_down"}
+    params = _synthetic(external_rate=0.0, imitation_rate=0.3, internal_rate=0.01)
+    ev = JiesuModel(params, seed=2).run().events
+    channels = ev.loc[ev["event"] == "adopt", "channel"].value_counts()
+    assert set(channels.index) <= {"horizontal", "internal"}
+    assert channels.get("horizontal", 0) > channels.get("internal", 0) > 0
+
+
+def test_bottom_up_recognition_arises_inside_the_run():
+    out = _run("bottom_up", end="2025-12")
+    rec = out.adoptions[out.adoptions["event"] == "recognition"]
+    assert len(rec) == 1 and rec["channel"].iloc[0] == "bottom_up"
+    assert "recognition" not in {e.kind for e in load_scenario("bottom_up").events}, "not scheduled by date"
+    assert (out.adoptions["event"] == "sector_adopt").sum() >= 1
+    shares = _adoptions(out)["channel"].value_counts(normalize=True)
+    assert shares.get("bottom_up", 0) > 0.5
+    off = _run("bottom_up", end="2025-12", recognition=False)
+    assert (off.adoptions["event"] == "recognition").sum() == 0
+    assert len(_adoptions(off)) == 1
+
+
+def test_a_mandate_crowds_out_horizontal_attribution():
+    """Vertical and horizontal pressure substitute (Zhu 2014): with a mandate, few adoptions are
+    horizontal even though imitation is as strong as without it."""
+    horizontal = _adoptions(_run("horizontal", end="2022-12"))
+    mixed = _adoptions(_run("all_channels", end="2022-12"))
+    share_h_alone = (horizontal["channel"] == "horizontal").mean()
+    share_h_mixed = (mixed["channel"] == "horizontal").mean()
+    assert share_h_alone > 0.8
+    assert share_h_mixed < 0.4
+
+
+def test_rural_units_gain_less_from_the_reform():
+    out = _run("top_down", end="2024-12")
+    city = out.timeseries[(out.timeseries["level"] == "city") & (out.timeseries["month"] >= "2023-01")]
+    rural = city["unit_id"].isin(_rural_ids())
+    assert city.loc[rural, "resolution_rate"].mean() < city.loc[~rural, "resolution_rate"].mean()
+
+
+def _rural_ids():
+    from model.geography import build_geography
+
+    g = build_geography(make_parameters({"geography": "china"}), np.random.default_rng(0))
+    return set(g.unit_id[g.rural])
+
+
+@pytest.mark.parametrize("name", ["horizontal", "top_down", "bottom_up", "all_channels"])
+def test_multi_city_outputs_have_province_and_national_rows(name):
+    out = _run(name, end="2019-03")
+    levels = out.timeseries.groupby("level")["unit_id"].nunique()
+    assert levels["national"] == 1 and levels["province"] == 31 and levels["city"] == 367
+    nat = out.timeseries[out.timeseries["level"] == "national"]
+    assert nat["share_population_covered"].between(0, 1).all()
+    assert set(out.adoptions.columns) >= {
+        "run_id",
+        "scenario",
+        "month",
+        "unit_id",
+        "event",
+        "channel",
+        "elements",
+    }
