@@ -49,6 +49,7 @@ def run_model(model: JiesuModel, progress=None) -> RunOutput:
     start = time.perf_counter()
     result = model.run(progress)
     elapsed = time.perf_counter() - start
+    model.release()
     columns = {
         "run_id": model.run_id,
         "scenario": model.scenario_name,

@@ -399,6 +399,18 @@ class JiesuModel(mesa.Model):
                 progress()
         return RunResult(self.city_table(), self.event_table(), self)
 
+    def release(self) -> None:
+        """Drop the model's agents so the model can be garbage-collected.
+
+        mesa 3.3 keeps a class-level counter keyed by model (``Agent._ids``) that holds every
+        model alive; sweeps of thousands of runs call this after each run to keep memory flat.
+        """
+        self.remove_all_agents()
+        ids = getattr(mesa.Agent, "_ids", None)
+        if ids is not None:
+            ids.pop(self, None)
+        self.city_agents, self.sectors, self.provinces = [], [], {}
+
     def city_table(self) -> pd.DataFrame:
         """Tidy table: one row per city and month, outcome columns as declared."""
         t, n = len(self.months), self.n_cities

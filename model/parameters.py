@@ -204,13 +204,13 @@ PARAMS: tuple[Param, ...] = (
        choices=("complete", "random_geometric", "small_world", "ring")),
 
     # --- citizens ---------------------------------------------------------------------------
-    _p("problem_rate", 0.14, "problems/resident/month", 0, 10,
+    _p("problem_rate", 0.125, "problems/resident/month", 0, 10,
        "rate at which a resident meets problems of any category (all categories at their root level)", GUESS, "citizens"),
     _p("awareness_initial", 0.55, "1", 0, 1, "mean share of residents who know where to file before the reform", GUESS, "citizens"),
     _p("awareness_ceiling_fragmented", 0.6, "1", 0, 1, "awareness level approached with fragmented hotlines", GUESS, "citizens"),
     _p("awareness_ceiling_unified", 0.95, "1", 0, 1, "awareness level approached with one 12345 number", GUESS, "citizens"),
     _p("awareness_rate", 0.04, "1/month", 0, 1, "monthly speed at which awareness approaches its ceiling", GUESS, "citizens"),
-    _p("trust_initial", 0.45, "1", 0, 1, "mean initial trust that filing works", GUESS, "citizens"),
+    _p("trust_initial", 0.62, "1", 0, 1, "mean initial trust that filing works", GUESS, "citizens"),
     _p("trust_learning", 0.15, "1/experience", 0, 1, "weight of one outcome in the citizen's trust (learning rate)", GUESS, "citizens"),
     _p("trust_social_learning", 0.03, "1/month", 0, 1,
        "monthly weight of what neighbours report (the unit's satisfied share) in a citizen's trust", GUESS, "citizens"),
