@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from experiments.scenarios import ScenarioError
 from experiments.storage import OutputError
+from experiments.sweep_spec import SweepSpecError
 from model.calendar import MonthError
 from model.events import EventError
 from model.geography import UnknownCityError
@@ -22,4 +23,5 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     MonthError,
     OutputError,
     UsageError,
+    SweepSpecError,
 )
