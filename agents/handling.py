@@ -10,6 +10,8 @@ governments. Each month a unit:
 4. gets extra work orders pushed in by departments under evaluation (siphon effect);
 5. loses the share that fragmented hotlines never route to a responsible unit;
 6. serves its queue up to capacity x effort (:func:`serve_queue`); the rest is backlog;
+   capacity adapts: a share ``capacity_adaptation`` of unmet demand (or of slack) is added
+   to (or removed from) the unit's extra capacity each month;
 7. resolves and satisfies callers with probabilities set by the reform's elements;
 8. is ranked within its city on the three rates and adjusts its effort (:meth:`evaluate`).
 """
@@ -73,6 +75,7 @@ class HandlingUnits:
         self.backlog = np.zeros(self.n, dtype=np.int64)
         self.rates = np.full((self.n, 3), np.nan)
         self.inflation = np.zeros(self.n)  # reported minus true satisfaction from gaming
+        self.extra_capacity = np.zeros(self.n)  # capacity added in response to unmet demand
         counts = np.bincount(self.city)
         self._city_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
         self._city_size = counts
@@ -100,9 +103,13 @@ class HandlingUnits:
         queue = self.backlog + routed  # dispatched work orders due this month
         pending = queue + (orders - routed)  # plus those fragmented hotlines never route
         # capacity in whole work orders; an infinite capacity serves the whole queue
-        capacity = np.minimum(np.floor(regime.capacity * self.effort), np.iinfo(np.int64).max // 4)
-        capacity = capacity.astype(np.int64)
+        nominal = (regime.capacity + self.extra_capacity) * self.effort
+        capacity = np.minimum(np.floor(nominal), np.iinfo(np.int64).max // 4).astype(np.int64)
         handled, self.backlog = serve_queue(self.backlog, routed, capacity)
+        # governments add staff where demand outruns capacity, and shed it where there is slack
+        with np.errstate(invalid="ignore"):
+            excess = np.where(np.isfinite(nominal), queue - nominal, 0.0)
+        self.extra_capacity = np.maximum(0.0, self.extra_capacity + p.capacity_adaptation * excess)
 
         resolve_p = self._resolution_probability(regime)
         resolved = binomial(rng, handled, resolve_p)

@@ -234,6 +234,8 @@ PARAMS: tuple[Param, ...] = (
     _p("capacity_per_10k", 80.0, "work orders/month per 10k residents", 0, INF,
        "handling capacity of the units before the reform", GUESS, "government"),
     _p("reform_capacity_multiplier", 3.5, "1", 0, INF, "capacity multiplier that the fast-response element brings", GUESS, "government"),
+    _p("capacity_adaptation", 0.1, "1/month", 0, 1,
+       "share of a unit's unmet demand (queue above capacity) added to its capacity each month; slack is shed at the same rate", GUESS, "government"),
     _p("routing_fragmented", 0.7, "1", 0, 1,
        "share of work orders that reach a responsible unit with fragmented hotlines (the rest get no response)", GUESS, "government"),
     _p("resolution_base", 0.53, "1", 0, 1, "probability that a handled work order is resolved before the reform", BJ + " (2019-01)", "government"),

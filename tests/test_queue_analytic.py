@@ -14,7 +14,7 @@ from model import make_parameters
 
 
 def _queue_units(n: int, rate: float, months: int, seed: int):
-    params = make_parameters({"siphon_rate": 0.0})
+    params = make_parameters({"siphon_rate": 0.0, "capacity_adaptation": 0.0})
     units = HandlingUnits(np.zeros(n, dtype=int), np.full(n, 1.0), params)
     ones, zeros = np.ones(n), np.zeros(n)
     regime = Regime(
