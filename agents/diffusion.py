@@ -106,6 +106,7 @@ def step_adoption(model, mandates) -> None:
     hazards = adoption_hazards(model, mandates)
     _, bottom_up, in_force = mandates
     stack = np.stack([hazards[k] for k in SOURCES], axis=1)
+    adopted_before = s.adopted.copy()  # learners copy peers that had adopted before this month
     total = stack.sum(axis=1)
     draws = rng.random((n, 2 + len(ELEMENT_NAMES)))  # fixed shape: common random numbers
     adopt = ~s.adopted & (draws[:, 0] < -np.expm1(-total))
@@ -113,18 +114,20 @@ def step_adoption(model, mandates) -> None:
         cum = np.cumsum(stack[i])
         source = SOURCES[int(np.searchsorted(cum, draws[i, 1] * total[i], side="right"))]
         channel = source_channel(model, source, bool(bottom_up[i]))
-        elements = _elements_for(model, i, source, in_force[i], draws[i, 2:])
+        elements = _elements_for(model, i, source, in_force[i], draws[i, 2:], adopted_before)
         model.city_agents[i].adopt(elements, channel)
 
 
-def _elements_for(model, i: int, source: str, mandate, uniforms: np.ndarray) -> tuple[str, ...]:
+def _elements_for(
+    model, i: int, source: str, mandate, uniforms: np.ndarray, adopted: np.ndarray
+) -> tuple[str, ...]:
     s, p = model.cities, model.p
     if source == "mandate":
         return mandate.elements
     if source == "internal":
         return ("unified_hotline", "fast_response")
-    template = _best_peer(model, i) if source in ("imitation", "learning") else model.pioneer_index
-    if template is None or not s.adopted[template]:
+    template = _best_peer(model, i, adopted) if source in ("imitation", "learning") else model.pioneer_index
+    if template is None or not adopted[template]:
         template_row = np.zeros(len(ELEMENT_NAMES), dtype=bool)
         template_row[[ELEMENT_INDEX["unified_hotline"], ELEMENT_INDEX["fast_response"]]] = True
     else:
@@ -133,13 +136,13 @@ def _elements_for(model, i: int, source: str, mandate, uniforms: np.ndarray) -> 
     return tuple(name for name, on in zip(ELEMENT_NAMES, keep, strict=True) if on)
 
 
-def _best_peer(model, i: int) -> int | None:
+def _best_peer(model, i: int, adopted: np.ndarray) -> int | None:
     """The adopted geographic or same-province peer with the largest satisfaction gain."""
     s = model.cities
     row = model.peers.geo.getrow(i).indices
     province = np.flatnonzero(model.peers.province == model.peers.province[i])
     candidates = np.union1d(row, province)
-    candidates = candidates[(candidates != i) & s.adopted[candidates]]
+    candidates = candidates[(candidates != i) & adopted[candidates]]
     if candidates.size == 0:
         return None
     return int(candidates[np.argmax(s.gain()[candidates])])

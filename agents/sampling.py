@@ -2,11 +2,12 @@
 
 Monthly counts in a city run to hundreds of thousands, where exact binomial and Poisson
 samplers cost ~100 ns a draw. Where the variance exceeds :data:`NORMAL_ABOVE` the normal
-approximation (rounded, clipped to the support) is used instead: its error in any
-cumulative probability is below about 2 % there (Berry-Esseen bound for the binomial), and
-the mean is exact; smaller counts are drawn exactly, and degenerate ones (p = 0 or 1) need
-no draw. Every call
-draws one normal per entry, whatever the mix, so streams stay aligned across scenarios.
+approximation (rounded, clipped to the support) is used instead: its mean is exact, and the
+error in a cumulative probability is about 1 % at the threshold and falls as the variance
+grows (the Berry-Esseen bound, about 0.5 / sd, is looser). Smaller counts are drawn exactly
+and degenerate ones (p = 0 or 1) need no draw. Every call draws one normal per entry, so the
+normal part of the streams stays aligned across scenarios; the exact draws for small counts
+depend on how many there are, so common random numbers are approximate there.
 """
 
 from __future__ import annotations

@@ -67,7 +67,8 @@ def summary_table(folder: Path, spec: SweepSpec) -> pd.DataFrame:
     for o in spec.outcomes:
         parts.append(
             con.execute(
-                f"SELECT '{o}' AS outcome, count({o}) AS n, avg({o}) AS mean, stddev_samp({o}) AS sd, min({o}) AS min, "
+                f"SELECT '{o}' AS outcome, count({o}) AS n, avg({o}) AS mean, stddev_samp({o}) AS sd, "
+                f"min({o}) AS min, "
                 f"quantile_cont({o}, 0.25) AS q25, median({o}) AS median, quantile_cont({o}, 0.75) AS q75, "
                 f"max({o}) AS max FROM read_parquet('{pattern}') WHERE status = 'ok'"
             ).df()

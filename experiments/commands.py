@@ -112,7 +112,7 @@ def _summarise(output, out: Path) -> None:
     top = ts[ts["level"] == "national"] if (ts["level"] == "national").any() else ts
     last = top.sort_values("month").iloc[-1]
     print(
-        f"wrote {out}/ ({output.info['wall_seconds']:.1f} s simulated time, "
+        f"wrote {out}/ ({output.info['wall_seconds']:.1f} s wall time, "
         f"{output.info['n_citizens']:,} citizens, {output.info['n_cities']} cities)"
     )
     print(

@@ -1,10 +1,14 @@
-"""Generated parts of ``docs/model.md``: the parameter, outcome and calibration-status tables.
+"""Generated parts of ``docs/model.md``: parameter, outcome and calibration tables.
 
-The tables are rendered from the declarations in :mod:`model.parameters` and
-:mod:`model.outcomes`, so the documentation cannot drift from the code. Each table lives
-between a pair of HTML comments in the Markdown file, for example
-``<!-- BEGIN PARAMETERS -->`` and ``<!-- END PARAMETERS -->``; everything between the markers
-is replaced, everything outside them is left alone.
+The parameter and outcome tables and the list of guessed parameters are rendered from the
+declarations in :mod:`model.parameters` and :mod:`model.outcomes`, so the documentation
+cannot drift from the code. Each generated part lives between a pair of HTML comments in the
+Markdown file, for example ``<!-- BEGIN PARAMETERS -->`` and ``<!-- END PARAMETERS -->``;
+everything between the markers is replaced, everything outside them is left alone.
+
+The calibration table compares a run of the ``beijing`` scenario with
+``model/data/beijing_calibration.csv``. It needs a run, so it is rewritten only when a run
+folder is given (``--calibration``) and is not part of ``--check``.
 
 Example:
     Rewrite the tables in place, or only check that they are up to date (exit status 1 and
@@ -12,11 +16,14 @@ Example:
 
         uv run python -m experiments.docs
         uv run python -m experiments.docs --check
+        uv run jiesu run beijing --out /tmp/docrun
+        uv run python -m experiments.docs --calibration /tmp/docrun
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
 import sys
@@ -24,6 +31,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from model.geography import load_table
 from model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES, Outcome
 from model.parameters import GUESS, PARAMS, Param
 
@@ -36,12 +46,12 @@ class DocsError(ValueError):
 
 
 def escape_cell(text: str) -> str:
-    """Return ``text`` made safe for one cell of a Markdown table.
+    r"""Return ``text`` made safe for one cell of a Markdown table.
 
-    Pipes are escaped (``\\|``, which GitHub-flavoured Markdown also honours inside code
+    Pipes are escaped (``\|``, which GitHub-flavoured Markdown also honours inside code
     spans) and line breaks become spaces.
     """
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return str(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 def format_value(value: Any) -> str:
@@ -140,6 +150,79 @@ def guess_list(params: Sequence[Param] = PARAMS) -> str:
     return "\n".join(lines)
 
 
+#: Simulated month -> published periods to compare with, in order of preference.
+CALIBRATION_MONTHS: dict[str, tuple[str, ...]] = {
+    "2018-12": ("2018-12", "2019-01"),
+    "2019-12": ("2019-12", "2019"),
+    "2021-11": ("2021-11", "2021"),
+}
+CALIBRATION_YEARS: tuple[str, ...] = ("2018", "2019", "2020", "2021")
+RATES: tuple[str, ...] = ("response_rate", "resolution_rate", "satisfaction_rate")
+
+
+def calibration_table(run_dir: Path, city: str = "Beijing") -> str:
+    """Return the table comparing a run with Beijing's published figures, as Markdown.
+
+    Args:
+        run_dir: Folder written by ``jiesu run`` (``timeseries.parquet`` and ``manifest.json``).
+        city: Name of the city whose rows are compared.
+
+    Returns:
+        A provenance line and a table with the published and the simulated value of the
+        yearly request totals, the three rates at the months of :data:`CALIBRATION_MONTHS`
+        and the inquiry share of contacts ("—" where a figure is missing).
+    """
+    run_dir = Path(run_dir)
+    ts = pd.read_parquet(run_dir / "timeseries.parquet")
+    ts = ts[(ts["level"] == "city") & (ts["name"] == city)].set_index("month")
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    published = {(r["period"], r["metric"]): float(r["value"]) for r in load_table("beijing_calibration.csv")}
+    rows = [*_request_rows(ts, published), *_rate_rows(ts, published), _inquiry_row(ts, published)]
+    header = ("quantity", "published (beijing_calibration.csv)", f"simulated ({city})")
+    return "\n".join([_provenance(manifest), "", *_table(header, rows)])
+
+
+def _request_rows(ts: pd.DataFrame, published: dict) -> list[tuple[str, str, str]]:
+    rows = []
+    for year in CALIBRATION_YEARS:
+        months = ts.index[ts.index.str.startswith(year)]
+        sim = f"{ts.loc[months, 'requests'].sum() / 1e6:.2f} M" if len(months) == 12 else "—"
+        pub = published.get((year, "requests_per_year"))
+        rows.append((f"requests {year}", "—" if pub is None else f"{pub / 1e6:.2f} M", sim))
+    return rows
+
+
+def _rate_rows(ts: pd.DataFrame, published: dict) -> list[tuple[str, str, str]]:
+    rows = []
+    for month, periods in CALIBRATION_MONTHS.items():
+        for rate in RATES:
+            found = [(p, published[(p, rate)]) for p in periods if (p, rate) in published]
+            pub = "—"
+            if found:
+                period, value = found[0]
+                pub = f"{value:.2f}" + ("" if period == month else f" (published for {period})")
+            sim = f"{ts.loc[month, rate]:.3f}" if month in ts.index else "—"
+            rows.append((f"{rate.replace('_', ' ')}, {month}", pub, sim))
+    return rows
+
+
+def _inquiry_row(ts: pd.DataFrame, published: dict) -> tuple[str, str, str]:
+    window = ts.loc["2019-01":"2021-11"]
+    share = published.get(("2019-2021", "inquiry_share"))
+    sim = f"{window['inquiries'].sum() / window['requests'].sum():.3f}" if len(window) == 35 else "—"
+    return ("inquiry share of contacts, 2019-01 to 2021-11", "—" if share is None else f"{share:.3f}", sim)
+
+
+def _provenance(manifest: dict) -> str:
+    run, commit = manifest["run"], str(manifest.get("git_commit") or "unknown")
+    dirty = " with uncommitted changes" if commit.endswith("-dirty") else ""
+    return (
+        f"Simulated: scenario `{run['scenario']}`, seed {run['seed']['entropy']}, "
+        f"`residents_per_citizen = {format_value(run['parameters']['residents_per_citizen'])}`, "
+        f"git commit `{commit[:7]}`{dirty}, jiesu {manifest['versions']['jiesu']}."
+    )
+
+
 #: Marker key -> (title used in messages, renderer).
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "PARAMETERS": ("parameter table", parameter_table),
@@ -152,11 +235,14 @@ def _pattern(key: str) -> re.Pattern[str]:
     return re.compile(rf"(<!-- BEGIN {key} -->)(.*?)(<!-- END {key} -->)", re.DOTALL)
 
 
-def update_text(text: str) -> tuple[str, list[str]]:
+def update_text(
+    text: str, sections: dict[str, tuple[str, Callable[[], str]]] | None = None
+) -> tuple[str, list[str]]:
     """Replace every generated section of ``text`` with a freshly rendered one.
 
     Args:
         text: The Markdown document.
+        sections: Marker key -> (title, renderer); :data:`SECTIONS` by default.
 
     Returns:
         The new text and the titles of the sections whose content changed.
@@ -165,7 +251,7 @@ def update_text(text: str) -> tuple[str, list[str]]:
         DocsError: If a marker pair is missing, repeated, or its END comes before its BEGIN.
     """
     changed: list[str] = []
-    for key, (title, render) in SECTIONS.items():
+    for key, (title, render) in (SECTIONS if sections is None else sections).items():
         begin, end = f"<!-- BEGIN {key} -->", f"<!-- END {key} -->"
         pattern = _pattern(key)
         if text.count(begin) != 1 or text.count(end) != 1 or pattern.search(text) is None:
@@ -193,11 +279,13 @@ def stale_tables(path: Path = DEFAULT_PATH) -> list[str]:
     return update_text(_read(path))[1]
 
 
-def write_tables(path: Path = DEFAULT_PATH) -> list[str]:
+def write_tables(path: Path = DEFAULT_PATH, run_dir: Path | None = None) -> list[str]:
     """Rewrite the generated sections of ``path`` in place.
 
     Args:
         path: The Markdown file.
+        run_dir: Folder of a ``jiesu run beijing``; if given, the calibration table is
+            rewritten from it too.
 
     Returns:
         The titles of the sections that changed (the file is untouched if none did).
@@ -205,7 +293,10 @@ def write_tables(path: Path = DEFAULT_PATH) -> list[str]:
     Raises:
         DocsError: If a marker pair is missing or malformed.
     """
-    new, changed = update_text(_read(path))
+    sections = dict(SECTIONS)
+    if run_dir is not None:
+        sections["CALIBRATION"] = ("calibration table", lambda: calibration_table(run_dir))
+    new, changed = update_text(_read(path), sections)
     if changed:
         with open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(new)
@@ -220,9 +311,12 @@ def _read(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line: rewrite the tables (default) or check them (``--check``).
 
+    Args:
+        argv: Arguments without the program name; ``sys.argv[1:]`` if None.
+
     Returns:
         0 when the file is (now) up to date, 1 when ``--check`` finds stale tables, 2 when
-        the file or its markers are missing.
+        the file, the run folder or a marker pair is missing.
     """
     parser = argparse.ArgumentParser(
         prog="python -m experiments.docs", description="Regenerate the tables of docs/model.md."
@@ -231,10 +325,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--path", type=Path, default=DEFAULT_PATH, help="Markdown file (default: %(default)s)"
     )
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        metavar="RUN_DIR",
+        help="also rewrite the calibration table from this `jiesu run beijing` folder",
+    )
     args = parser.parse_args(argv)
+    if args.check and args.calibration:
+        parser.error("--calibration rewrites the file; it cannot be combined with --check")
     try:
-        stale = stale_tables(args.path) if args.check else write_tables(args.path)
-    except (OSError, DocsError) as err:
+        stale = stale_tables(args.path) if args.check else write_tables(args.path, args.calibration)
+    except (OSError, KeyError, DocsError) as err:
         print(f"experiments.docs: error: {err}", file=sys.stderr)
         return 2
     if args.check:

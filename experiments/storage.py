@@ -93,6 +93,7 @@ def staged_folder(final: Path) -> Iterator[Path]:
     check_destination(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it owner-only; results are meant to be shared
     try:
         yield tmp
         if final.exists():
@@ -109,6 +110,7 @@ def write_atomic(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp makes it owner-only
     try:
         write(Path(tmp))
         os.replace(tmp, path)

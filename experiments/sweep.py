@@ -135,7 +135,7 @@ def prepare(spec: SweepSpec, folder: Path, resume: bool, argv: list[str]) -> pd.
             "n_points": len(design),
             "n_runs": len(design) * spec.replicates,
             "run_index": "point_index * replicates + replicate; replicate r uses spawn key (r,) of the seed",
-            "notes": "Sobol designs use SALib's Saltelli scheme without second-order terms; N need not be a power of 2.",
+            "notes": "Sobol: SALib's Saltelli scheme, no second-order terms; N need not be a power of 2.",
         }
     )
     write_json(manifest, folder / "manifest.json")

@@ -62,7 +62,9 @@ class Geography:
     @property
     def rural(self) -> np.ndarray:
         """True where the unit counts as rural for the fit of the reform."""
-        return np.isin(self.kind, list(RURAL_KINDS | {"county", "autonomous_county", "banner"}))
+        return np.isin(
+            self.kind, list(RURAL_KINDS | {"county", "autonomous_county", "banner", "autonomous_banner"})
+        )
 
     @property
     def rank(self) -> np.ndarray:

@@ -12,7 +12,8 @@ Step order each month (one ``step`` = one calendar month):
    evaluated (:mod:`agents.handling`);
 6. cities with proactive governance fix their top categories; self-governance and the
    knowledge base move toward their targets; problems regrow;
-7. citizens learn from outcomes; outcomes are recorded.
+7. citizens learn from outcomes and awareness spreads; outcomes are recorded; the centre adds
+   the adopters' satisfaction gains to its evidence (bottom-up recognition).
 
 Example:
     >>> from model import JiesuModel, make_parameters

@@ -240,7 +240,7 @@ PARAMS: tuple[Param, ...] = (
        "share of work orders that reach a responsible unit with fragmented hotlines (the rest get no response)", GUESS, "government"),
     _p("resolution_base", 0.53, "1", 0, 1, "probability that a handled work order is resolved before the reform", BJ + " (2019-01)", "government"),
     _p("reform_ramp_months", 12.0, "months", 0, 600,
-       "time constant over which a newly adopted element reaches full effect (organisational learning)", GUESS, "government"),
+       "time constant over which the reform reaches full effect after the city first adopts (organisational learning)", GUESS, "government"),
     _p("closed_loop_gain", 0.45, "1", 0, 1,
        "share of the unresolved gap closed by closed-loop handling (fast_response)", GUESS, "government"),
     _p("satisfaction_resolved", 0.95, "1", 0, 1, "probability a caller is satisfied when resolved", GUESS, "government"),
@@ -300,14 +300,14 @@ PARAMS: tuple[Param, ...] = (
     _p("sector_rate", 0.08, "1/month", 0, 10, "hazard that a sector body adopts once the centre has recognised the reform", GUESS, "diffusion"),
     _p("copy_fidelity", 0.7, "1", 0, 1, "probability that a learner copies each element of its model city", GUESS, "diffusion"),
     _p("element_uptake_rate", 0.03, "1/month", 0, 10, "hazard of adding a missing element, per share of peers that have it", GUESS, "diffusion"),
-    _p("institutionalise_rate", 0.004, "1/month", 0, 10, "hazard that an adopter passes a local regulation, per unit of satisfaction gain", GUESS, "diffusion"),
+    _p("institutionalise_rate", 0.004, "1/month", 0, 10, "hazard that an adopter passes a local regulation, per 0.1 of satisfaction gain (plus the same rate times the share of peers that have one)", GUESS, "diffusion"),
     _p("abandon_rate", 0.004, "1/month", 0, 10, "hazard that a non-institutionalised adopter abandons the reform", GUESS, "diffusion"),
     _p("turnover_rate", 0.0167, "1/month", 0, 1, "monthly probability of leadership turnover in a city (5-year terms)", GUESS, "diffusion"),
     _p("turnover_abandon_multiplier", 5.0, "1", 0, INF, "abandonment hazard multiplier in a month of turnover", GUESS, "diffusion"),
     _p("institutional_protection", 0.1, "1", 0, 1, "abandonment hazard multiplier for institutionalised reforms", GUESS, "diffusion"),
 
     # --- fit ------------------------------------------------------------------------------
-    _p("fit_population_elasticity", 0.1, "1/decade", -5, 5, "change in effectiveness per tenfold population above 5 M", GUESS, "fit"),
+    _p("fit_population_elasticity", 0.1, "1/decade", -5, 5, "change in effectiveness per tenfold population relative to 5 M residents", GUESS, "fit"),
     _p("fit_rural_penalty", 0.3, "1", 0, 1, "loss of effectiveness in rural units (counties, leagues, regions)", GUESS, "fit"),
 )
 # fmt: on
