@@ -124,7 +124,11 @@ class HandlingUnits:
             filed = consult + community + public
             # share of this month's filers who end satisfied: answered consultations and
             # handled work orders at their rates, redirected matters when the community solves them
-            happy = answered * s_res + satisfied + redirected * s_res * regime.self_governance
+            # this month's work orders from citizens get a response at the unit's response rate
+            # and then satisfy at its rate among handled orders
+            own_orders = filed - answered - redirected
+            p_order = np.nan_to_num(response * satisfied / handled)
+            happy = answered * s_res + own_orders * p_order + redirected * s_res * regime.self_governance
             satisfied_share = np.where(filed > 0, happy / np.maximum(filed, 1), np.nan)
         self.rates = np.column_stack([response, resolution, reported])
         return {

@@ -23,19 +23,26 @@ def test_infinite_capacity_leaves_no_backlog():
 
 
 def test_no_capacity_handles_nothing_and_the_backlog_grows():
-    df = run_city(capacity_per_10k=0.0, end="2018-12")
+    df = run_city(capacity_per_10k=0.0, capacity_adaptation=0.0, end="2018-12")
     assert (df["resolution_rate"].fillna(0) == 0).all()
     assert df["backlog"].is_monotonic_increasing and df["backlog"].iloc[-1] > 0
 
 
 def test_more_capacity_raises_response_and_resolution():
-    low = run_city(capacity_per_10k=40.0, reform_start="2030-01")
-    high = run_city(capacity_per_10k=120.0, reform_start="2030-01")
+    low = run_city(capacity_per_10k=40.0, reform_start="2030-01", capacity_adaptation=0.0)
+    high = run_city(capacity_per_10k=120.0, reform_start="2030-01", capacity_adaptation=0.0)
     for col in ("response_rate", "resolution_rate"):
         assert _mean(high, col, "2019-01") > _mean(low, col, "2019-01") + 0.05, (
             f"expected more capacity to raise {col}"
         )
     assert _mean(high, "backlog", "2019-01") < _mean(low, "backlog", "2019-01")
+
+
+def test_governments_add_capacity_where_demand_outruns_it():
+    fixed = run_city(capacity_per_10k=40.0, reform_start="2030-01", capacity_adaptation=0.0)
+    adapting = run_city(capacity_per_10k=40.0, reform_start="2030-01", capacity_adaptation=0.2)
+    assert _mean(adapting, "backlog", "2020-01") < 0.2 * _mean(fixed, "backlog", "2020-01")
+    assert _mean(adapting, "response_rate", "2020-01") > _mean(fixed, "response_rate", "2020-01") + 0.1
 
 
 def test_reform_raises_the_three_rates_and_requests():
