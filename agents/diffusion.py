@@ -10,7 +10,8 @@ Adoption uses competing hazards (monthly rates) from the channels of MODEL.md la
 * ``horizontal``: imitation of the share of adopted peers (Bass q) and learning from their
   observed satisfaction gain, both multiplied by the academic route's
   ``1 + academic_strength * E / (E + academic_halfway)`` (``E``: evidence in gain-years);
-* ``internal``: pressure from dissatisfied citizens, ``internal_rate * (1 - satisfaction)``.
+* ``internal``: pressure from dissatisfied citizens, ``internal_rate * (1 - satisfaction)``,
+  once the reform exists (some city runs it, or the centre endorses it).
 
 A city adopts with probability ``1 - exp(-sum of hazards)``; the adoption is attributed to a
 channel drawn in proportion to the channels' hazards. What it adopts depends on the source:
@@ -76,13 +77,15 @@ def adoption_hazards(model, mandates) -> dict[str, np.ndarray]:
     endorse = p.endorsement_rate if central.endorsement else 0.0
     mandate = mandates[0]
     dissatisfaction = 1 - np.nan_to_num(s.satisfaction, nan=1.0)
+    # internal pressure can only lead to the reform once it exists (someone has adopted it)
+    exists = bool(s.adopted.any()) or model.central.endorsement is not None
     return {
         "external": np.full(n, p.external_rate),
         "endorsement": np.full(n, endorse),
         "mandate": mandate,
         "imitation": p.imitation_rate * exposure[:, 0] * academic,
         "learning": p.learning_rate * exposure[:, 1] * academic,
-        "internal": p.internal_rate * dissatisfaction,
+        "internal": p.internal_rate * dissatisfaction * exists,
     }
 
 

@@ -121,7 +121,7 @@ def adoption_figure(ts: pd.DataFrame, adoptions: pd.DataFrame, lang: str = "en")
         ax.set_ylabel(t("cities_adopted", lang))
         ax.set_xlabel(t("month", lang))
         ax.set_title(t("adoption_title", lang))
-        ax.legend(loc="upper left", frameon=False, fontsize=9)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
         ax.grid(alpha=0.3)
         fig.tight_layout()
     return fig
