@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -165,8 +164,3 @@ def cmd_scenarios(args) -> int:
         else:
             print(f"{name:<14} {s.description}")
     return 0
-
-
-def elapsed(start: float) -> str:
-    """Seconds since ``start`` as a short string."""
-    return f"{time.perf_counter() - start:.1f} s"

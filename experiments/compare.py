@@ -20,7 +20,7 @@ from experiments import compare_figures
 from experiments.errors import UsageError
 from experiments.metrics import METRICS
 from experiments.parallel import run_tasks
-from experiments.scenarios import Scenario, builtin_names, load_scenario
+from experiments.scenarios import Scenario, load_scenario
 from experiments.stats import mean_interval
 from experiments.storage import base_manifest, check_destination, default_out, staged_folder, write_parquet
 
@@ -257,9 +257,3 @@ def _print_headline(summary: pd.DataFrame, out: Path, seconds: float, runs: pd.D
         print(table.to_string())
     if failed:
         print(f"{failed} run(s) failed; their errors are in runs.parquet (column 'error')")
-
-
-def builtin_default() -> list[str]:
-    """The built-in comparison set, checked against the shipped scenarios."""
-    known = set(builtin_names())
-    return [n for n in DEFAULT_SET if n in known]

@@ -16,6 +16,7 @@ their error and do not stop the sweep.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -104,8 +105,6 @@ def prepare(spec: SweepSpec, folder: Path, resume: bool, argv: list[str]) -> pd.
     if resume:
         if not manifest_path.exists():
             raise UsageError(f"--resume: {folder} holds no sweep (no manifest.json); run without --resume")
-        import json
-
         old = json.loads(manifest_path.read_text())
         if old.get("spec_sha256") != spec.digest:
             raise UsageError(f"--resume: {folder} was started from a different sweep file; use another --out")
