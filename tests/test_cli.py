@@ -56,19 +56,35 @@ def test_run_writes_tables_figure_and_manifest(tmp_path):
         (["run", "--seed", "x"], "invalid int value"),
     ],
 )
-def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(tmp_path, args, message):
+def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(
+    tmp_path, capsys, monkeypatch, args, message
+):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    try:
+        status = main([*args, "--out", str(out)])
+    except SystemExit as exit_:  # argparse's own usage errors
+        status = exit_.code
+    err = capsys.readouterr().err
+    assert status == 2
+    assert message in err
+    assert len([line for line in err.splitlines() if line.startswith("jiesu: error")]) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_input_in_a_fresh_process_has_no_traceback(tmp_path):
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *args, "--out", str(out)],
+        [sys.executable, "-m", "experiments.cli", "run", "--set", "capcity=1", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=tmp_path,
     )
     assert done.returncode == 2
-    assert message in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("jiesu: error: unknown parameter 'capcity'")
     assert "Traceback" not in done.stderr
-    assert not out.exists() and list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_malformed_scenario_file_is_rejected(tmp_path, capsys):
