@@ -21,6 +21,23 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that simulate: seed, overrides, period, output, language."""
+    parser.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    parser.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter (repeatable; in every scenario); see `jiesu params`",
+    )
+    parser.add_argument("--start", help="first month, YYYY-MM")
+    parser.add_argument("--end", help="last month, YYYY-MM")
+    parser.add_argument("--out", type=Path, help="output folder (default: a new folder under results/)")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the figures")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(prog="jiesu", description="Simulate the 接诉即办 reform and its diffusion.")
@@ -30,19 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "scenario", nargs="?", default="beijing", help="built-in name or .toml path (default: beijing)"
     )
-    run.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    run.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a parameter (repeatable); see `jiesu params`",
-    )
-    run.add_argument("--start", help="first month, YYYY-MM")
-    run.add_argument("--end", help="last month, YYYY-MM")
-    run.add_argument("--out", type=Path, help="output folder (default: a new folder under results/)")
-    run.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the figures")
+    add_run_options(run)
 
     params = sub.add_parser("params", help="list every parameter with default, unit, range, meaning, source")
     params.add_argument("--json", action="store_true", help="machine-readable output")

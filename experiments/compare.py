@@ -35,22 +35,12 @@ def add_parser(sub) -> None:
         "scenarios", nargs="*", help=f"built-in names or .toml paths (default: {' '.join(DEFAULT_SET)})"
     )
     p.add_argument("--replicates", type=int, default=6, help="runs per scenario (default 6)")
-    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
     p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT instead of local workers")
-    p.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a parameter in every scenario (repeatable)",
-    )
-    p.add_argument("--start", help="first month, YYYY-MM")
-    p.add_argument("--end", help="last month, YYYY-MM")
     p.add_argument("--city-rows", action="store_true", help="also store city rows in timeseries.parquet")
-    p.add_argument("--out", type=Path, help="output folder (default: a new folder under results/)")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the figures")
+    from experiments.cli import add_run_options
+
+    add_run_options(p)
 
 
 def compare(
