@@ -69,8 +69,8 @@ def channels_figure(runs: pd.DataFrame, scenarios, lang: str = "en"):
             ax.bar(range(len(names)), values, bottom=bottom, color=CHANNEL_COLOURS[c], label=t(c, lang))
             bottom += values
         ax.set_xticks(range(len(names)), [s.label(lang) for s in scenarios], rotation=20, ha="right")
-        ax.set_ylabel(t("cities_adopted", lang).replace(" (share)", "").replace("比例", "数"))
-        ax.set_title(t("adoption_title", lang))
+        ax.set_ylabel(t("adoptions_per_run", lang))
+        ax.set_title(t("channels_title", lang))
         ax.legend(frameon=False, fontsize=9)
         ax.grid(alpha=0.3, axis="y")
         fig.tight_layout()

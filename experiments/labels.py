@@ -15,6 +15,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "month": ("month", "月份"),
     "reform": ("reform starts", "改革启动"),
     "adoption_title": ("Cumulative adoption by channel", "按渠道累计采纳"),
+    "adoptions_per_run": (
+        "adoption events per run (re-adoptions included)",
+        "每次运行的采纳事件数（含再次采纳）",
+    ),
+    "channels_title": ("Adoptions by channel (mean over replicates)", "按渠道的采纳（重复运行均值）"),
     "cities_adopted": ("cities that have adopted (share)", "已采纳城市比例"),
     "population_covered": ("population covered", "覆盖人口比例"),
     "map_title": ("Adoption month by city", "各城市采纳时间"),
