@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    uv run python benchmarks/bench_diffusion.py            # about 5 minutes on 2 cores
+    uv run python benchmarks/bench_diffusion.py            # 5 to 5½ minutes on 2 cores
     uv run python benchmarks/bench_diffusion.py --profile  # also cProfile full China and quick scale
 
 Every measurement is a fresh subprocess (so its peak memory is its own); the best of
@@ -37,6 +37,7 @@ from benchlib import (  # noqa: E402
     machine,
     note,
     now,
+    out_name,
     print_targets,
     spawn,
     target,
@@ -207,7 +208,8 @@ def cli_child(spec: dict) -> dict:
     timer = PhaseTimer()
     timer.wrap(cli, "build_parser", "build_parser (imports compare, sweep)")
     for name in CLI_PHASES:
-        timer.wrap(commands, name, name)
+        if hasattr(commands, name):  # the command's code may be refactored under us
+            timer.wrap(commands, name, name)
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
         t0 = perf_counter()
         status = cli.main(["run", spec["scenario"], "--seed", str(spec["seed"]), "--out", f"{tmp}/run"])
@@ -397,21 +399,24 @@ def print_runs(report: dict) -> None:
     if "china" in report:
         for key in ("default_units", "coarse_units"):
             r = report["china"][key]
-            rows.append((f"full China, 1 citizen/{CHINA_RPC:,}, units of {r['residents_per_unit']:,}", r))
+            units = r["residents_per_unit"]
+            rows.append(
+                (f"full China, 1 citizen/{CHINA_RPC:,}, units of {units:,}", f"China, {units // 1000}k", r)
+            )
     if "quick" in report:
-        rows.append(("quick scale (all_channels as shipped)", report["quick"]["model"]))
+        rows.append(("quick scale (all_channels as shipped)", "quick scale", report["quick"]["model"]))
     if not rows:
         return
     print(f"\nwhole runs of all_channels, {START}..{END}, every channel; best of N fresh subprocesses")
     head = ("run", "citizens", "units", "build s", "run s", "all runs s", "steps s", "tables s", "peak MB")
     print("{:<52} {:>10} {:>7} {:>8} {:>7} {:>17} {:>8} {:>9} {:>8}".format(*head))
-    for label, r in rows:
+    for label, _, r in rows:
         runs = "/".join(f"{x:.1f}" for x in r["run_s_all"])
         print(
             f"{label:<52} {r['citizens']:>10,} {r['units']:>7,} {r['construct_s']:>8.2f} {r['run_s']:>7.2f} "
             f"{runs:>17} {r['step_s']:>8.2f} {r['tables_s']:>9.2f} {r['peak_rss_mb']:>8.0f}"
         )
-    print_phases([(label[:22], r) for label, r in rows], "phases of the best run, seconds")
+    print_phases([(short, r) for _, short, r in rows], "phases of the best run, seconds")
 
 
 def print_phases(columns: list[tuple[str, dict]], title: str, extra: dict | None = None) -> None:
@@ -523,7 +528,7 @@ def main() -> None:
         print(json.dumps(child(json.loads(args.child))))
         return
     report = parent(args)
-    path = write_report(report, "diffusion.json")
+    path = write_report(report, out_name("diffusion", args.parts, "china,quick,synthetic"))
     print_report(report)
     print(f"written {path.relative_to(ROOT)}")
 

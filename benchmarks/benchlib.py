@@ -170,6 +170,12 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def out_name(stem: str, parts: str, every: str) -> str:
+    """``stem.json`` for a full run; a partial run (``--parts``) must not overwrite it."""
+    chosen = [p for p in every.split(",") if p in parts.split(",")]
+    return f"{stem}.json" if chosen == every.split(",") else f"{stem}-{'-'.join(chosen)}.json"
+
+
 def write_report(report: dict, name: str) -> Path:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUT_DIR / name
