@@ -110,7 +110,8 @@ class Citizens:
         np.multiply(consult, self.expand(ctx.rate_consult), out=mu)
         mu += community * self.expand(ctx.rate_community)
         mu += public * self.expand(ctx.rate_public)
-        return np.add.reduceat(self._probs, self.unit_starts, axis=1, dtype=np.float64).T
+        sums = np.add.reduceat(self._probs, self.unit_starts, axis=1)  # float32: units are small
+        return sums.T.astype(np.float64)
 
     def learn(self, satisfied_share: np.ndarray, learning: np.ndarray, rng: np.random.Generator) -> None:
         """Update trust from what neighbours report and from the citizen's own experience.

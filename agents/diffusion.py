@@ -110,6 +110,7 @@ def step_adoption(model, mandates) -> None:
     _, bottom_up, in_force = mandates
     stack = np.stack([hazards[k] for k in SOURCES], axis=1)
     adopted_before = s.adopted.copy()  # learners copy peers that had adopted before this month
+    gains = s.gain()
     total = stack.sum(axis=1)
     draws = rng.random((n, 2 + len(ELEMENT_NAMES)))  # fixed shape: common random numbers
     adopt = ~s.adopted & (draws[:, 0] < -np.expm1(-total))
@@ -117,19 +118,20 @@ def step_adoption(model, mandates) -> None:
         cum = np.cumsum(stack[i])
         source = SOURCES[int(np.searchsorted(cum, draws[i, 1] * total[i], side="right"))]
         channel = source_channel(model, source, bool(bottom_up[i]))
-        elements = _elements_for(model, i, source, in_force[i], draws[i, 2:], adopted_before)
+        elements = _elements_for(model, i, source, in_force[i], draws[i, 2:], adopted_before, gains)
         model.city_agents[i].adopt(elements, channel)
 
 
 def _elements_for(
-    model, i: int, source: str, mandate, uniforms: np.ndarray, adopted: np.ndarray
+    model, i: int, source: str, mandate, uniforms: np.ndarray, adopted: np.ndarray, gains: np.ndarray
 ) -> tuple[str, ...]:
     s, p = model.cities, model.p
     if source == "mandate":
         return mandate.elements
     if source == "internal":
         return ("unified_hotline", "fast_response")
-    template = _best_peer(model, i, adopted) if source in ("imitation", "learning") else model.pioneer_index
+    learner = source in ("imitation", "learning")
+    template = _best_peer(model, i, adopted, gains) if learner else model.pioneer_index
     if template is None or not adopted[template]:
         template_row = np.zeros(len(ELEMENT_NAMES), dtype=bool)
         template_row[[ELEMENT_INDEX["unified_hotline"], ELEMENT_INDEX["fast_response"]]] = True
@@ -139,16 +141,15 @@ def _elements_for(
     return tuple(name for name, on in zip(ELEMENT_NAMES, keep, strict=True) if on)
 
 
-def _best_peer(model, i: int, adopted: np.ndarray) -> int | None:
+def _best_peer(model, i: int, adopted: np.ndarray, gains: np.ndarray) -> int | None:
     """The adopted geographic or same-province peer with the largest satisfaction gain."""
-    s = model.cities
-    row = model.peers.geo.getrow(i).indices
-    province = np.flatnonzero(model.peers.province == model.peers.province[i])
-    candidates = np.union1d(row, province)
+    peers = model.peers
+    row = peers.geo.indices[peers.geo.indptr[i] : peers.geo.indptr[i + 1]]
+    candidates = np.concatenate((row, peers.province_members[peers.province[i]]))
     candidates = candidates[(candidates != i) & adopted[candidates]]
     if candidates.size == 0:
         return None
-    return int(candidates[np.argmax(s.gain()[candidates])])
+    return int(candidates[np.argmax(gains[candidates])])
 
 
 def step_elements(model, mandates) -> None:

@@ -94,8 +94,8 @@ class HandlingUnits:
         p = self.p
         consult, community, public = poisson(rng, expected.T)
         answered = binomial(rng, consult, regime.knowledge_base)
-        private = binomial(rng, community, regime.private_share)
-        redirected = binomial(rng, private, 1 - regime.private_handled)
+        # private matters redirected to self-governance (thinning: one draw instead of two)
+        redirected = binomial(rng, community, regime.private_share * (1 - regime.private_handled))
         orders = consult - answered + community - redirected + public
         siphon = poisson(rng, p.siphon_rate * regime.evaluation * orders)
         orders = orders + siphon
@@ -175,8 +175,8 @@ class HandlingUnits:
         inflating reported satisfaction instead. Effort relaxes toward 1 at ``effort_decay``.
         """
         p = self.p
-        score = np.nan_to_num(np.nanmean(np.where(np.isnan(self.rates), 0, self.rates), axis=1))
-        order = np.lexsort((score, self.city))
+        score = np.where(np.isnan(self.rates), 0.0, self.rates).mean(axis=1)  # in [0, 1]
+        order = np.argsort(self.city + 0.5 * score, kind="stable")  # by city, then by score
         rank = np.empty(self.n)
         rank[order] = np.arange(self.n) - np.repeat(self._city_start, self._city_size)
         size = self._city_size[self.city]

@@ -18,6 +18,9 @@ class PeerNetwork:
         self.geo = geography.geo_weights()
         self.has_geo = np.asarray(self.geo.sum(axis=1)).ravel() > 0
         self.province = np.unique(geography.province_id, return_inverse=True)[1]
+        order = np.argsort(self.province, kind="stable")
+        bounds = np.flatnonzero(np.diff(self.province[order])) + 1
+        self.province_members = np.split(order, bounds)  # cities of each province
         self.rank = geography.rank
         self.weights = (params.peer_weight_geo, params.peer_weight_province, params.peer_weight_rank)
 

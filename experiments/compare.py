@@ -21,7 +21,6 @@ from experiments.errors import UsageError
 from experiments.metrics import METRICS
 from experiments.parallel import run_tasks
 from experiments.scenarios import Scenario, load_scenario
-from experiments.stats import mean_interval
 from experiments.storage import base_manifest, check_destination, default_out, staged_folder, write_parquet
 
 #: The built-in comparison (the README's main job): every multi-city scenario.
@@ -138,6 +137,8 @@ def summarise(runs: pd.DataFrame, scenarios: list[Scenario]) -> pd.DataFrame:
 
     The paired difference is taken replicate by replicate against the first scenario.
     """
+    from experiments.stats import mean_interval  # scipy.stats: slow to import, needed only here
+
     ok = runs[runs["status"] == "ok"]
     base_name = scenarios[0].name
     base = ok[ok["scenario"] == base_name].set_index("replicate")

@@ -23,9 +23,12 @@ def execute(task: dict) -> dict:
     """
     from experiments.metrics import compute_metrics
     from experiments.runner import run_scenario
+    from experiments.tables import LEVELS
 
     start = time.perf_counter()
     base = {"run_index": task["run_index"], "run_id": task["run_id"]}
+    tables = task.get("tables", "none")
+    levels = {"none": ("national",), "headline": ("province", "national")}.get(tables, LEVELS)
     try:
         out = run_scenario(
             task["scenario"],
@@ -33,6 +36,7 @@ def execute(task: dict) -> dict:
             seed=task["seed"],
             replicate=task["replicate"],
             run_id=task["run_id"],
+            levels=levels,
         )
     except Exception as err:
         last = traceback.format_exception_only(type(err), err)[-1].strip()
@@ -46,15 +50,14 @@ def execute(task: dict) -> dict:
             "adoptions": None,
         }
     ts = out.timeseries
-    if task.get("tables") == "headline" and (ts["level"] != "city").any():
-        ts = ts[ts["level"] != "city"]
-    keep = task.get("tables", "none") != "none"
+    keep = tables != "none"
+    metrics = compute_metrics(out.timeseries, out.adoptions)
     return {
         **base,
         "status": "ok",
         "error": "",
         "wall_seconds": time.perf_counter() - start,
-        "metrics": compute_metrics(out.timeseries, out.adoptions),
+        "metrics": metrics,
         "timeseries": ts.reset_index(drop=True) if keep else None,
         "adoptions": out.adoptions if keep else None,
     }

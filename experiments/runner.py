@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from experiments.scenarios import Scenario
-from experiments.tables import adoption_table, tidy_timeseries
+from experiments.tables import LEVELS, adoption_table, tidy_timeseries
 from model import JiesuModel
 
 
@@ -40,7 +40,7 @@ def build_model(
     )
 
 
-def run_model(model: JiesuModel, progress=None) -> RunOutput:
+def run_model(model: JiesuModel, progress=None, levels: tuple[str, ...] = LEVELS) -> RunOutput:
     """Run a built model and return its tables.
 
     City rows, plus province and national rows when there is more than one city.
@@ -56,7 +56,7 @@ def run_model(model: JiesuModel, progress=None) -> RunOutput:
         "seed": model.seed,
         "replicate": model.replicate,
     }
-    ts = tidy_timeseries(result.timeseries, columns, with_aggregates=model.n_cities > 1)
+    ts = tidy_timeseries(result.timeseries, columns, with_aggregates=model.n_cities > 1, levels=levels)
     adoptions = adoption_table(
         result.events, {"run_id": model.run_id, "scenario": model.scenario_name, "replicate": model.replicate}
     )
@@ -79,8 +79,11 @@ def run_scenario(
     seed: int = 0,
     replicate: int = 0,
     run_id: str | None = None,
+    levels: tuple[str, ...] = LEVELS,
 ) -> RunOutput:
     """Build and run one simulation of ``scenario``.
+
+    ``levels`` selects the rows of the timeseries (city, province, national).
 
     Example:
         >>> from experiments.scenarios import load_scenario
@@ -89,7 +92,7 @@ def run_scenario(
         '2019-03'
     """
     run_id = run_id or f"{scenario.name}-s{seed}-r{replicate}"
-    return run_model(build_model(scenario, overrides, seed, replicate, run_id))
+    return run_model(build_model(scenario, overrides, seed, replicate, run_id), levels=levels)
 
 
 def _params_dict(params) -> dict:

@@ -52,15 +52,23 @@ def aggregate(city: pd.DataFrame, level: str) -> pd.DataFrame:
     return out
 
 
-def tidy_timeseries(city: pd.DataFrame, run_columns: dict, with_aggregates: bool) -> pd.DataFrame:
-    """City rows plus (if asked) province and national rows, with run identifiers in front."""
+LEVELS = ("city", "province", "national")
+
+
+def tidy_timeseries(
+    city: pd.DataFrame, run_columns: dict, with_aggregates: bool, levels: tuple[str, ...] = LEVELS
+) -> pd.DataFrame:
+    """City rows plus (if asked) province and national rows, with run identifiers in front.
+
+    ``levels`` selects the rows to keep; a single city is always kept as its own row.
+    """
     city = city.copy()
     city["n_adopted"] = city["adopted"].astype(int)
     city["share_adopted"] = city["adopted"].astype(float)
     city["share_population_covered"] = city["adopted"].astype(float)
-    frames = [city]
+    frames = [city] if "city" in levels or not with_aggregates else []
     if with_aggregates:
-        frames += [aggregate(city, "province"), aggregate(city, "national")]
+        frames += [aggregate(city, level) for level in ("province", "national") if level in levels]
     df = pd.concat(frames, ignore_index=True)[list(city.columns)]
     df["n_adopted"] = df["n_adopted"].astype(int)
     for k, (name, value) in enumerate(run_columns.items()):

@@ -193,6 +193,8 @@ class JiesuModel(mesa.Model):
     def mandates_by_city(self) -> list:
         """The mandate each city must follow: the earliest deadline of national and provincial."""
         national = self.central.mandate
+        if national is None and all(p.mandate is None for p in self.provinces.values()):
+            return [None] * self.n_cities
         out = []
         for prov in self._province_of:
             options = [m for m in (national, prov.mandate) if m is not None]
