@@ -68,12 +68,19 @@ class Citizens:
         self.cost = (params.filing_cost * rng.lognormal(0.0, params.filing_cost_sd, n)).astype(np.float32)
         sd = params.community_sd
         self.community = rng.lognormal(-0.5 * sd**2, sd, n).astype(np.float32)
+        # scratch buffers: every monthly operation writes in place, since allocating fresh
+        # arrays of a million entries costs more than the arithmetic on them
         self._probs = np.empty((4, n), dtype=np.float32)  # rows: DECISION_COLUMNS
         self._mu = np.empty(n, dtype=np.float32)
+        self._file, self._self, self._a, self._b, self._draw = np.empty((5, n), dtype=np.float32)
+        self._yes, self._filed = np.empty((2, n), dtype=bool)
 
-    def expand(self, per_unit: np.ndarray) -> np.ndarray:
-        """Per-unit values repeated for each citizen of the unit (citizens are sorted by unit)."""
-        return np.repeat(np.asarray(per_unit, dtype=np.float32), self.counts)
+    def expand(self, per_unit, out: np.ndarray | None = None) -> np.ndarray:
+        """Per-unit values repeated for each citizen of the unit (into ``out`` if given)."""
+        values = np.asarray(per_unit, dtype=np.float32)
+        if out is None:
+            return np.repeat(values, self.counts)
+        return np.take(values, self.unit, out=out)
 
     def decide(self, ctx: UnitContext) -> np.ndarray:
         """Compute each citizen's choice probabilities and return their per-unit sums.
@@ -82,34 +89,36 @@ class Citizens:
             Array (n_units, 4) with the sums of the columns in :data:`DECISION_COLUMNS`
             (probabilities per problem, per citizen).
         """
-        p = self.p
-        v_file = self.trust * np.float32(p.trust_weight)
-        v_file += np.float32(p.file_intercept)
-        v_file -= self.cost * self.expand(ctx.cost_multiplier)
-        e_file = np.exp(v_file, out=v_file)
-        v_self = self.community * self.expand(p.self_governance_weight * ctx.self_governance)
-        v_self -= np.float32(p.self_governance_cost)
-        e_self = np.exp(v_self, out=v_self)
-        aware = self.awareness
+        p, aware, a, b = self.p, self.awareness, self._a, self._b
+        e_file = np.multiply(self.trust, np.float32(p.trust_weight), out=self._file)
+        e_file += np.float32(p.file_intercept)
+        e_file -= np.multiply(self.cost, self.expand(ctx.cost_multiplier, a), out=a)
+        np.exp(e_file, out=e_file)
+        e_self = np.multiply(
+            self.community, self.expand(p.self_governance_weight * ctx.self_governance, a), out=self._self
+        )
+        e_self -= np.float32(p.self_governance_cost)
+        np.exp(e_self, out=e_self)
         consult, community, public, self_gov = self._probs
-        odds = e_file * np.float32(np.exp(p.consult_bonus))
-        np.divide(odds, odds + 1, out=consult)
+        odds = np.multiply(e_file, np.float32(np.exp(p.consult_bonus)), out=a)
+        np.divide(odds, np.add(odds, 1, out=b), out=consult)
         consult *= aware
-        denom = e_file + e_self
+        denom = np.add(e_file, e_self, out=b)
         denom += 1
         np.divide(e_file, denom, out=community)
         community *= aware
-        np.divide(e_file, e_file + 1, out=public)
+        np.divide(e_file, np.add(e_file, 1, out=a), out=public)
         public *= aware
         # self-governance: aware citizens weigh it against filing, unaware ones only against tolerating
         np.divide(e_self, denom, out=self_gov)
         self_gov *= aware
-        self_gov += (1 - aware) * e_self / (e_self + 1)
+        alone = np.divide(e_self, np.add(e_self, 1, out=a), out=a)
+        alone *= np.subtract(1, aware, out=b)
+        self_gov += alone
         # filings per resident this month, for the citizen's own experience
-        mu = self._mu
-        np.multiply(consult, self.expand(ctx.rate_consult), out=mu)
-        mu += community * self.expand(ctx.rate_community)
-        mu += public * self.expand(ctx.rate_public)
+        mu = np.multiply(consult, self.expand(ctx.rate_consult, a), out=self._mu)
+        mu += np.multiply(community, self.expand(ctx.rate_community, a), out=a)
+        mu += np.multiply(public, self.expand(ctx.rate_public, a), out=a)
         sums = np.add.reduceat(self._probs, self.unit_starts, axis=1)  # float32: units are small
         return sums.T.astype(np.float64)
 
@@ -127,20 +136,24 @@ class Citizens:
             learning: Per unit, the learning rate (lower without the feedback element).
             rng: The citizens' stream.
         """
-        draw = rng.random(self.n, dtype=np.float32)
+        draw = rng.random(self.n, dtype=np.float32, out=self._draw)
         heard = ~np.isnan(satisfied_share)
-        share = self.expand(np.where(heard, satisfied_share, 0.0))
-        filed = -self._mu
+        share = self.expand(np.where(heard, satisfied_share, 0.0), self._file)
+        filed = np.negative(self._mu, out=self._self)
         np.exp(filed, out=filed)
         np.subtract(1, filed, out=filed)  # P(at least one filing)
-        good = draw < filed * share
-        self.trust += self.expand(self.p.trust_social_learning * heard) * (share - self.trust)
-        step = self.expand(learning * heard) * (draw < filed)
-        self.trust += step * (good - self.trust)
+        good = np.less(draw, np.multiply(filed, share, out=self._a), out=self._yes)
+        weight = self.expand(self.p.trust_social_learning * heard, self._b)
+        self.trust += np.multiply(weight, np.subtract(share, self.trust, out=self._a), out=self._a)
+        step = self.expand(learning * heard, self._b)
+        step *= np.less(draw, filed, out=self._filed)
+        self.trust += np.multiply(step, np.subtract(good, self.trust, out=self._a), out=self._a)
 
     def spread_awareness(self, ceiling: np.ndarray, rate: float) -> None:
         """Move awareness toward the per-unit ceiling (publicity and word of mouth)."""
-        self.awareness += np.float32(rate) * (self.expand(ceiling) - self.awareness)
+        gap = np.subtract(self.expand(ceiling, self._a), self.awareness, out=self._a)
+        gap *= np.float32(rate)
+        self.awareness += gap
 
 
 def _beta_around(rng: np.random.Generator, mean: float, n: int, concentration: float = 8.0) -> np.ndarray:

@@ -21,8 +21,6 @@ import gc
 import json
 import linecache
 import math
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -35,6 +33,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchlib import code_version, machine  # noqa: E402
 
 from agents.citizens import Citizens  # noqa: E402
 from agents.handling import HandlingUnits  # noqa: E402
@@ -476,38 +476,6 @@ def _target(op: str, target: float, measured: float) -> dict:
     return {"target": f"{op} {target:g}", "measured": measured, "met": bool(met)}
 
 
-def machine() -> dict:
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {
-        "nproc": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)),
-        "cpu": cpu,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "mesa": mesa.__version__,
-    }
-
-
-def code_version() -> dict:
-    """Commit and uncommitted files of the code measured (others may be editing it)."""
-
-    def git(*cmd: str) -> str:
-        proc = subprocess.run(["git", *cmd], capture_output=True, text=True, check=False, cwd=ROOT)
-        return proc.stdout.rstrip("\n")
-
-    modified = [ln[3:] for ln in git("status", "--porcelain", "--", "agents", "model").splitlines()]
-    return {"commit": git("rev-parse", "HEAD"), "uncommitted": modified}
-
-
-# --- report --------------------------------------------------------------------------------
 def print_report(report: dict) -> None:
     sizes = report["sizes"]
     print(

@@ -177,3 +177,20 @@ def test_multi_city_outputs_have_province_and_national_rows(name):
         "channel",
         "elements",
     }
+
+
+def test_county_geography_runs_with_beijing_districts_as_pioneer():
+    params = make_parameters(
+        {
+            "geography": "china_counties",
+            "residents_per_citizen": 500000,
+            "residents_per_unit": 2000000,
+            "end": "2019-06",
+        }
+    )
+    model = JiesuModel(params, seed=1)
+    assert model.n_cities == 2985
+    assert model.geography.rural.mean() > 0.4, "most county-level units are rural"
+    ev = model.run().events
+    pioneers = ev[(ev["event"] == "adopt") & (ev["channel"] == "pioneer")]
+    assert len(pioneers) == 16 and pioneers["unit_id"].str.startswith("11").all(), "Beijing's 16 districts"
