@@ -225,3 +225,17 @@ def test_memory_stays_flat_models_are_released(synthetic_scenario):
     gc.collect()
     assert len(refs) == 5
     assert all(r() is None for r in refs), "finished models must be garbage-collected"
+
+
+def test_failed_runs_are_recorded_with_their_error_and_do_not_stop_the_sweep(tmp_path):
+    scenario = tmp_path / "broken.toml"
+    scenario.write_text(
+        SYNTHETIC.format(name="broken", imitation=0.1)
+        + '\n[[events]]\nmonth = "2019-01"\nkind = "adopt"\ntarget = "Atlantis"\n'
+    )
+    spec = load_spec(_spec(tmp_path, scenario, samples=2))
+    result = run_sweep(spec, tmp_path / "out", workers=1, progress=False)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert result["complete"] and len(runs) == 4
+    assert (runs["status"] == "failed").all()
+    assert runs["error"].str.contains("unknown city 'Atlantis'").all()
