@@ -263,7 +263,7 @@ class JiesuModel(mesa.Model):
         fast = has["fast_response"]
         # staff are committed at launch; closed-loop quality ramps up with experience
         capacity_10k = p.capacity_per_10k * (1 + (p.reform_capacity_multiplier - 1) * fast * s.fit)
-        private_handled = np.where(has["boundary"] > 0, p.private_handled_boundary, p.private_handled)
+        private_handled = self._private_handled_share()
         weighted = _SHARES * s.root  # (n_cities, n_categories)
         group_rate = np.stack([weighted[:, g == _GROUP_OF].sum(axis=1) for g in range(3)], axis=1)
         group_rate *= p.problem_rate
@@ -296,8 +296,12 @@ class JiesuModel(mesa.Model):
         ceiling = np.where(
             has["unified_hotline"] > 0, p.awareness_ceiling_unified, p.awareness_ceiling_fragmented
         )[c]
-        self._private_handled = private_handled
         return regime, ctx, learning, ceiling
+
+    def _private_handled_share(self) -> np.ndarray:
+        """Per city, the share of private-matter requests that government handles itself."""
+        boundary = self.cities.has("boundary")
+        return np.where(boundary, self.p.private_handled_boundary, self.p.private_handled)
 
     def _govern(self, out: dict, sums: np.ndarray) -> None:
         """City-level monthly governance: topics, self-governance, knowledge base, regrowth."""
@@ -323,7 +327,7 @@ class JiesuModel(mesa.Model):
             out=np.zeros(self.n_cities),
             where=(city_sums[:, 1] + city_sums[:, 3]) > 0,
         )
-        target = p.self_governance_initial * (1 - p.crowding_out * self._private_handled * usage)
+        target = p.self_governance_initial * (1 - p.crowding_out * self._private_handled_share() * usage)
         s.self_governance += p.self_governance_rate * (target - s.self_governance)
         kb_target = np.where(s.has("knowledge_base"), p.knowledge_base_max, p.knowledge_base_fragmented)
         s.knowledge_base += p.knowledge_base_growth * (kb_target - s.knowledge_base)

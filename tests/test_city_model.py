@@ -19,7 +19,10 @@ def test_zero_problem_rate_gives_zero_requests():
 def test_infinite_capacity_leaves_no_backlog():
     df = run_city(capacity_per_10k=float("inf"), siphon_rate=0.0)
     assert (df["backlog"] == 0).all()
-    assert (df["response_rate"] >= 0.999).all() or df["month"].min() < "2019-01"
+    before, after = df[df["month"] < "2019-01"], df[df["month"] >= "2019-01"]
+    assert (after["response_rate"] >= 0.999).all(), "with the reform every work order gets a response"
+    # before it, only the work orders that fragmented hotlines route get one (default share 0.7)
+    assert abs(before["response_rate"].mean() - 0.7) < 0.02
 
 
 def test_no_capacity_handles_nothing_and_the_backlog_grows():
