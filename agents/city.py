@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
-
-from model.reform import CATEGORIES, ELEMENT_INDEX, ELEMENT_NAMES
+from jiesu.agents.reform import CATEGORIES, ELEMENT_INDEX, ELEMENT_NAMES
 
 FIXABLE = np.array([c.group != "consult" for c in CATEGORIES])
 

@@ -23,8 +23,7 @@ pressure starts with the core (hotline and fast response).
 from __future__ import annotations
 
 import numpy as np
-
-from model.reform import ELEMENT_INDEX, ELEMENT_NAMES
+from jiesu.agents.reform import ELEMENT_INDEX, ELEMENT_NAMES
 
 #: Hazard sources, each attributed to a channel.
 SOURCES = ("external", "endorsement", "mandate", "imitation", "learning", "internal")

@@ -21,8 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from agents.sampling import binomial, poisson
+from jiesu.agents.sampling import binomial, poisson
 
 
 def serve_queue(backlog: np.ndarray, arrivals: np.ndarray, capacity: np.ndarray):

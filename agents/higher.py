@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
-
-from model.reform import MANDATE_CORE
+from jiesu.agents.reform import MANDATE_CORE
 
 SECTORS: tuple[tuple[str, str], ...] = (
     ("education", "教育部门"),

@@ -35,11 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchlib import code_version, machine  # noqa: E402
-
-from agents.citizens import Citizens  # noqa: E402
-from agents.handling import HandlingUnits  # noqa: E402
-from model import JiesuModel, make_parameters  # noqa: E402
-from model.calendar import format_month, parse_month  # noqa: E402
+from jiesu.agents.citizens import Citizens  # noqa: E402
+from jiesu.agents.handling import HandlingUnits  # noqa: E402
+from jiesu.model import JiesuModel, make_parameters  # noqa: E402
+from jiesu.model.calendar import format_month, parse_month  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "citizens.json"
 BEIJING_POPULATION = 21_893_095

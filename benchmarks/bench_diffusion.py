@@ -81,7 +81,7 @@ CLI_PHASES = (
     "load_scenario",
     "build_model",
     "run_model",
-    "_run_figures",
+    "_figures",
     "write_parquet",
     "base_manifest",
     "write_json",
@@ -92,13 +92,13 @@ IMPORT_ROOTS = 12  # packages listed in the import-time breakdown
 
 # --- child: one model run ------------------------------------------------------------------
 def scenario_for(name: str | None):
-    from experiments.scenarios import Scenario, load_scenario
+    from jiesu.experiments.scenarios import Scenario, load_scenario
 
     return load_scenario(name) if name else Scenario(name="synthetic")
 
 
 def install_timers(model) -> PhaseTimer:
-    import agents.diffusion as diffusion
+    import jiesu.agents.diffusion as diffusion
 
     timer = PhaseTimer()
     timer.wrap(model, "step", "step")
@@ -110,7 +110,7 @@ def install_timers(model) -> PhaseTimer:
 
 
 def run_child(spec: dict) -> dict:
-    from experiments.runner import build_model
+    from jiesu.experiments.execution.runner import build_model
 
     base_mb = vm_mb("VmRSS")
     scenario = scenario_for(spec["scenario"])
@@ -193,7 +193,9 @@ def short_path(file: str) -> str:
 # --- child: the jiesu run command, phase by phase ------------------------------------------
 def cli_child(spec: dict) -> dict:
     t0 = perf_counter()
-    from experiments import cli, commands
+    from jiesu.experiments.cli import main as cli
+    from jiesu.experiments.cli import run as commands
+    from jiesu.experiments.designs import run as run_folder
 
     import_s = perf_counter() - t0
     sim = {}
@@ -207,9 +209,10 @@ def cli_child(spec: dict) -> dict:
     commands.run_model = run_model
     timer = PhaseTimer()
     timer.wrap(cli, "build_parser", "build_parser (imports compare, sweep)")
-    for name in CLI_PHASES:
-        if hasattr(commands, name):  # the command's code may be refactored under us
-            timer.wrap(commands, name, name)
+    for module in (commands, run_folder):
+        for name in CLI_PHASES:
+            if hasattr(module, name):  # the command's code may be refactored under us
+                timer.wrap(module, name, name)
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
         t0 = perf_counter()
         status = cli.main(["run", spec["scenario"], "--seed", str(spec["seed"]), "--out", f"{tmp}/run"])
@@ -231,7 +234,7 @@ def china_overrides(units: int) -> dict:
 
 
 def measure_china(args) -> dict:
-    from model.parameters import PARAMS_BY_NAME
+    from jiesu.model.parameters import PARAMS_BY_NAME
 
     default_unit = int(PARAMS_BY_NAME["residents_per_unit"].default)
     out = {}
@@ -258,7 +261,7 @@ def measure_quick(args) -> dict:
 
 def jiesu_command() -> list[str]:
     exe = Path(sys.executable).with_name("jiesu")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "experiments.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "jiesu.experiments.cli"]
 
 
 def wall(cmd: list[str]) -> float:
@@ -285,7 +288,7 @@ def time_command(args) -> dict:
 def import_breakdown() -> dict:
     """Import time of ``experiments.cli`` by root package (``-X importtime`` self times summed)."""
     note("import time of experiments.cli by package (-X importtime)")
-    cmd = [sys.executable, "-X", "importtime", "-c", "import experiments.cli"]
+    cmd = [sys.executable, "-X", "importtime", "-c", "import jiesu.experiments.cli.main"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
     by_root: dict[str, float] = {}
     for line in proc.stderr.splitlines():

@@ -89,9 +89,9 @@ def write_spec(folder: Path, runs: int) -> Path:
 
 def load_tasks(folder: Path, runs: int):
     """The sweep spec and its tasks; SALib is imported and the model warmed up once."""
-    from experiments.runner import run_scenario
-    from experiments.sweep import tasks_for
-    from experiments.sweep_spec import load_spec
+    from jiesu.experiments.designs.sweep import tasks_for
+    from jiesu.experiments.designs.sweep_spec import load_spec
+    from jiesu.experiments.execution.runner import run_scenario
 
     spec = load_spec(write_spec(folder, runs))
     tasks = tasks_for(spec, spec.design_table())
@@ -102,8 +102,8 @@ def load_tasks(folder: Path, runs: int):
 
 # --- child: N runs called directly ---------------------------------------------------------
 def direct_child(spec: dict) -> dict:
-    from experiments.metrics import headline
-    from experiments.runner import run_scenario
+    from jiesu.experiments.analysis.metrics import headline
+    from jiesu.experiments.execution.runner import run_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         _, tasks = load_tasks(Path(tmp), spec["runs"])
@@ -119,20 +119,19 @@ def direct_child(spec: dict) -> dict:
 
 # --- child: the same runs through run_sweep ------------------------------------------------
 def install_sweep_timers(workers: int) -> tuple[PhaseTimer, list[float]]:
-    import experiments.metrics
-    import experiments.parallel
-    import experiments.runner
-    import experiments.sweep as sweep
-    from model.model import JiesuModel
+    import jiesu.experiments.designs.sweep as sweep
+    from jiesu.experiments.analysis import metrics
+    from jiesu.experiments.execution import parallel, runner
+    from jiesu.model.model import JiesuModel
 
     timer = PhaseTimer()
     if workers == 1:  # runs execute in this process only with one worker
-        timer.wrap(experiments.parallel, "execute", "execute")
-        timer.wrap(experiments.runner, "run_scenario", "run_scenario (as direct)")
-        timer.wrap(experiments.runner, "build_model", f"{PART}build_model")
+        timer.wrap(parallel, "execute", "execute")
+        timer.wrap(runner, "run_scenario", "run_scenario (as direct)")
+        timer.wrap(runner, "build_model", f"{PART}build_model")
         timer.wrap(JiesuModel, "run", f"{PART}model.run()")
-        timer.wrap(experiments.runner, "tidy_timeseries", f"{PART}tidy_timeseries (+ aggregates)")
-        timer.wrap(experiments.metrics, "compute_metrics", "execute: compute_metrics")
+        timer.wrap(runner, "tidy_timeseries", f"{PART}tidy_timeseries (+ aggregates)")
+        timer.wrap(metrics, "compute_metrics", "execute: compute_metrics")
     timer.wrap(sweep, "prepare", "prepare (design, folder, manifest)")
     timer.wrap(sweep.PartWriter, "flush", "Parquet parts (PartWriter.flush)")
     timer.wrap(sweep, "finalise", "finalise (runs.parquet)")
@@ -150,8 +149,7 @@ def install_sweep_timers(workers: int) -> tuple[PhaseTimer, list[float]]:
 
 def sweep_child(spec: dict) -> dict:
     import pandas as pd
-
-    from experiments.sweep import run_sweep
+    from jiesu.experiments.designs.sweep import run_sweep
 
     workers = spec["workers"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -208,7 +206,7 @@ def in_process_overhead(phases: dict, elapsed: float) -> float:
 # --- child: memory of one worker over many runs --------------------------------------------
 def track_models() -> list:
     """Keep a weak reference to every JiesuModel built from now on."""
-    from model import model as model_module
+    from jiesu.model import model as model_module
 
     refs: list = []
     original = model_module.JiesuModel.__init__
@@ -240,8 +238,8 @@ def snapshot(refs: list, runs: int, t0: float) -> dict:
 
 
 def memory_child(spec: dict) -> dict:
-    from experiments.parallel import execute
-    from experiments.scenarios import load_scenario
+    from jiesu.experiments.execution.parallel import execute
+    from jiesu.experiments.scenarios import load_scenario
 
     refs = track_models()
     marks, failed, points = set(spec["marks"]), 0, []

@@ -1,1 +1,13 @@
-"""jiesu experiments: scenarios, runs, comparisons, sweeps, storage, figures and the CLI."""
+"""jiesu experiments: scenarios, runs, comparisons, sweeps, their analysis, storage, figures and the CLI.
+
+Rooms, and the direction of imports (a module imports only from rooms listed after its own):
+
+* :mod:`.cli` — the command line (the only place that parses arguments);
+* :mod:`.designs` — single runs, comparisons, sweeps, each written as a results folder;
+* :mod:`.reports` — documents generated from the code and from results;
+* :mod:`.figures` — what draws results;
+* :mod:`.execution` — running one simulation, or many in parallel;
+* :mod:`.analysis` — run metrics, summaries, sensitivity indices;
+* :mod:`.outputs` — tidy tables, Parquet, manifests;
+* :mod:`.scenarios` — scenario files and their loader; :mod:`.errors`.
+"""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from model.calendar import MonthError, parse_month
-from model.reform import CHANNELS, MANDATE_CORE, parse_elements
+from jiesu.agents.reform import CHANNELS, MANDATE_CORE, parse_elements
+from jiesu.model.calendar import MonthError, parse_month
 
 #: kind -> (what the target is, default channel, meaning)
 EVENT_KINDS: dict[str, tuple[str, str, str]] = {

@@ -118,7 +118,7 @@ class Geography:
 
 def load_table(filename: str) -> list[dict[str, str]]:
     """Read one of the packaged reference CSV files as a list of rows."""
-    with resources.files("model.data").joinpath(filename).open(encoding="utf-8") as fh:
+    with resources.files("jiesu.model.data").joinpath(filename).open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -16,7 +16,7 @@ Step order each month (one ``step`` = one calendar month):
    the adopters' satisfaction gains to its evidence (bottom-up recognition).
 
 Example:
-    >>> from model import JiesuModel, make_parameters
+    >>> from jiesu.model import JiesuModel, make_parameters
     >>> m = JiesuModel(make_parameters({"end": "2018-06"}), seed=1)
     >>> df = m.run().timeseries
     >>> df["month"].iloc[-1]
@@ -30,20 +30,19 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 import pandas as pd
-
-from agents import diffusion
-from agents.citizens import Citizens, UnitContext
-from agents.city import CityGovernment, CityState
-from agents.handling import HandlingUnits, Regime
-from agents.higher import SECTORS, CentralGovernment, ProvinceGovernment, SectorBody
-from agents.peers import PeerNetwork
-from model.calendar import format_month, parse_month
-from model.events import Event, EventError
-from model.geography import Geography, UnknownCityError, build_geography
-from model.outcomes import OUTCOME_INDEX, OUTCOME_NAMES
-from model.parameters import make_parameters
-from model.reform import CATEGORIES, ELEMENT_NAMES, GROUPS
-from model.streams import make_streams
+from jiesu.agents import diffusion
+from jiesu.agents.citizens import Citizens, UnitContext
+from jiesu.agents.city import CityGovernment, CityState
+from jiesu.agents.handling import HandlingUnits, Regime
+from jiesu.agents.higher import SECTORS, CentralGovernment, ProvinceGovernment, SectorBody
+from jiesu.agents.peers import PeerNetwork
+from jiesu.agents.reform import CATEGORIES, ELEMENT_NAMES, GROUPS
+from jiesu.model.calendar import format_month, parse_month
+from jiesu.model.events import Event, EventError
+from jiesu.model.geography import Geography, UnknownCityError, build_geography
+from jiesu.model.outcomes import OUTCOME_INDEX, OUTCOME_NAMES
+from jiesu.model.parameters import make_parameters
+from jiesu.model.streams import make_streams
 
 _SHARES = np.array([c.share for c in CATEGORIES]) / sum(c.share for c in CATEGORIES)
 _GROUP_OF = np.array([GROUPS.index(c.group) for c in CATEGORIES])

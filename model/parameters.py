@@ -1,7 +1,7 @@
 """Every model parameter, declared once: name, default, unit, valid range, meaning, source.
 
 The declarations drive validation (:func:`make_parameters`), the ``jiesu params`` listing and
-the parameter table in ``docs/model.md`` (``python -m experiments.docs``). A parameter whose
+the parameter table in ``docs/model.md`` (``jiesu docs``). A parameter whose
 source says *guess* has not been calibrated yet.
 
 Example:
@@ -17,8 +17,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from model.calendar import MonthError, parse_month
-from model.reform import parse_elements
+from jiesu.agents.reform import parse_elements
+from jiesu.model.calendar import MonthError, parse_month
 
 GUESS = "guess"
 BJ = "model/data/beijing_calibration.csv"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from experiments.runner import run_scenario
-from experiments.scenarios import load_scenario
-from model import JiesuModel, make_parameters
+from jiesu.experiments.execution.runner import run_scenario
+from jiesu.experiments.scenarios import load_scenario
+from jiesu.model import JiesuModel, make_parameters
 
 FAST = {"residents_per_citizen": 20000, "end": "2021-12"}
 

@@ -12,8 +12,7 @@ simulated mean to lie within gap + 4 SE + 0.01 of the closed form at every month
 """
 
 import numpy as np
-
-from model import JiesuModel, make_parameters
+from jiesu.model import JiesuModel, make_parameters
 
 P, Q, N, R, MONTHS = 0.005, 0.10, 400, 16, 72
 
@@ -65,6 +64,6 @@ def test_mean_adoption_curve_matches_the_bass_closed_form():
 
 
 def model_index(name):
-    from model.outcomes import OUTCOME_INDEX
+    from jiesu.model.outcomes import OUTCOME_INDEX
 
     return OUTCOME_INDEX[name]

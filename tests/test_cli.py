@@ -6,8 +6,7 @@ import sys
 
 import pandas as pd
 import pytest
-
-from experiments.cli import main
+from jiesu.experiments.cli.main import main
 
 
 def test_run_writes_tables_figure_and_manifest(tmp_path):
@@ -75,7 +74,7 @@ def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(
 def test_bad_input_in_a_fresh_process_has_no_traceback(tmp_path):
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", "run", "--set", "capcity=1", "--out", str(out)],
+        [sys.executable, "-m", "jiesu.experiments.cli", "run", "--set", "capcity=1", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -100,7 +99,7 @@ def test_malformed_scenario_file_is_rejected(tmp_path, capsys):
 
 
 def test_params_lists_every_parameter_as_json(capsys):
-    from model.parameters import PARAMS
+    from jiesu.model.parameters import PARAMS
 
     assert main(["params", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from jiesu.experiments.designs.sweep import run_sweep
+from jiesu.experiments.designs.sweep_spec import load_spec
 
-from experiments.sweep import run_sweep
-from experiments.sweep_spec import load_spec
 from tests.test_experiments import SPEC, SYNTHETIC
 
 distributed = pytest.importorskip("distributed")

@@ -3,12 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.runner import run_scenario
-from experiments.scenarios import load_scenario
-from model import JiesuModel, make_parameters
-from model.geography import haversine_km
-from model.reform import MANDATE_CORE
+from jiesu.agents.reform import MANDATE_CORE
+from jiesu.experiments.execution.runner import run_scenario
+from jiesu.experiments.scenarios import load_scenario
+from jiesu.model import JiesuModel, make_parameters
+from jiesu.model.geography import haversine_km
 
 COARSE = {"residents_per_citizen": 200000}
 
@@ -79,7 +78,7 @@ def test_horizontal_diffusion_spreads_outward_from_the_pioneer():
 
 
 def load_geo():
-    from model.geography import build_geography
+    from jiesu.model.geography import build_geography
 
     g = build_geography(make_parameters({"geography": "china"}), np.random.default_rng(0))
     return {"unit_id": g.unit_id, "lon": g.lon, "lat": g.lat}
@@ -155,7 +154,7 @@ def test_rural_units_gain_less_from_the_reform():
 
 
 def _rural_ids():
-    from model.geography import build_geography
+    from jiesu.model.geography import build_geography
 
     g = build_geography(make_parameters({"geography": "china"}), np.random.default_rng(0))
     return set(g.unit_id[g.rural])

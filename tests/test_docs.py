@@ -4,20 +4,18 @@ import re
 from pathlib import Path
 
 import pytest
-
-from experiments import docs
-from model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
-from model.parameters import PARAMS
-from model.reform import ELEMENT_NAMES
+from jiesu.agents.reform import ELEMENT_NAMES
+from jiesu.experiments.cli.main import main
+from jiesu.experiments.reports import docs
+from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
+from jiesu.model.parameters import PARAMS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 
 def test_generated_tables_are_up_to_date():
     stale = docs.stale_tables(DOC)
-    assert stale == [], (
-        f"docs/model.md: {', '.join(stale)} out of date; run `uv run python -m experiments.docs`"
-    )
+    assert stale == [], f"docs/model.md: {', '.join(stale)} out of date; run `uv run jiesu docs`"
 
 
 def test_every_parameter_and_outcome_is_documented():
@@ -60,7 +58,7 @@ def test_check_exits_1_and_names_the_stale_table(tmp_path, capsys):
     stale = tmp_path / "model.md"
     text = DOC.read_text(encoding="utf-8")
     stale.write_text(text.replace("| `problem_rate` |", "| `problem_rate_old` |", 1), encoding="utf-8")
-    assert docs.main(["--check", "--path", str(stale)]) == 1
+    assert main(["docs", "--check", "--path", str(stale)]) == 1
     assert "parameter table is out of date" in capsys.readouterr().out
-    assert docs.main(["--path", str(stale)]) == 0
+    assert main(["docs", "--path", str(stale)]) == 0
     assert stale.read_text(encoding="utf-8") == text, "rewriting must restore the generated table exactly"

@@ -11,12 +11,11 @@ import weakref
 
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from experiments.compare import compare
-from experiments.scenarios import load_scenario
-from experiments.sweep import run_sweep
-from experiments.sweep_spec import load_spec
+from jiesu.experiments.cli.main import main
+from jiesu.experiments.designs.compare import compare
+from jiesu.experiments.designs.sweep import run_sweep
+from jiesu.experiments.designs.sweep_spec import load_spec
+from jiesu.experiments.scenarios import load_scenario
 
 SYNTHETIC = """
 name = "{name}"
@@ -144,7 +143,7 @@ def test_sweep_killed_mid_run_resumes_to_every_run_exactly_once(tmp_path, synthe
     cmd = [
         sys.executable,
         "-m",
-        "experiments.cli",
+        "jiesu.experiments.cli",
         "sweep",
         str(spec_path),
         "--out",
@@ -206,8 +205,8 @@ def test_bad_sweep_files_exit_2_and_write_nothing(tmp_path, capsys, body, messag
 
 
 def test_memory_stays_flat_models_are_released(synthetic_scenario):
-    from experiments.runner import run_scenario
-    from model import model as model_module
+    from jiesu.experiments.execution.runner import run_scenario
+    from jiesu.model import model as model_module
 
     refs = []
     original = model_module.JiesuModel.__init__
@@ -242,9 +241,8 @@ def test_failed_runs_are_recorded_with_their_error_and_do_not_stop_the_sweep(tmp
 
 
 def test_chinese_figures_use_the_packaged_font_not_a_system_one():
+    from jiesu.experiments.figures.fonts import font_path, rc
     from matplotlib import font_manager
-
-    from experiments.fonts import font_path, rc
 
     with rc("zh"):
         import matplotlib as mpl

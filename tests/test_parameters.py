@@ -3,8 +3,7 @@
 import math
 
 import pytest
-
-from model.parameters import PARAMS, ParameterError, make_parameters
+from jiesu.model.parameters import PARAMS, ParameterError, make_parameters
 
 
 def test_misspelt_parameter_is_rejected_with_a_suggestion():

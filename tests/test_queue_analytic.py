@@ -8,9 +8,8 @@ Lq = rho^2 / (2 (1 - rho)), with rho = lambda / c. Throughput equals lambda (no 
 """
 
 import numpy as np
-
-from agents.handling import HandlingUnits, Regime
-from model import make_parameters
+from jiesu.agents.handling import HandlingUnits, Regime
+from jiesu.model import make_parameters
 
 
 def _queue_units(n: int, rate: float, months: int, seed: int):

@@ -9,7 +9,11 @@ import pytest
 
 def _jiesu(*args, cwd):
     return subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "jiesu.experiments.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -38,8 +42,8 @@ def test_different_seed_gives_different_results(three_runs):
 
 
 def test_multi_city_run_is_reproducible_in_process():
-    from experiments.runner import run_scenario
-    from experiments.scenarios import load_scenario
+    from jiesu.experiments.execution.runner import run_scenario
+    from jiesu.experiments.scenarios import load_scenario
 
     scenario = load_scenario("all_channels")
     overrides = {"end": "2022-06", "residents_per_citizen": 100000}
@@ -51,8 +55,8 @@ def test_multi_city_run_is_reproducible_in_process():
 
 def test_multi_city_run_in_a_fresh_process_matches_this_process(tmp_path):
     """A fresh interpreter and this (already used) one give the same all_channels run."""
-    from experiments.runner import run_scenario
-    from experiments.scenarios import load_scenario
+    from jiesu.experiments.execution.runner import run_scenario
+    from jiesu.experiments.scenarios import load_scenario
 
     args = ["run", "all_channels", "--seed", "4", "--end", "2022-06", "--set", "residents_per_citizen=200000"]
     done = _jiesu(*args, "--out", str(tmp_path / "fresh"), cwd=tmp_path)

@@ -9,7 +9,7 @@ A sweep file::
                                      # (runs = r (D + 1)); lhs: points; grid: levels per factor
     replicates = 1                   # runs per design point (replicate r shares streams)
     seed = 1
-    outcomes = ["share_adopted_end"] # metrics to analyse (experiments/metrics.py)
+    outcomes = ["share_adopted_end"] # metrics to analyse (experiments/analysis/metrics.py)
 
     [parameters]                     # fixed overrides for every run
     end = "2026-12"
@@ -32,10 +32,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.metrics import METRIC_NAMES
-from experiments.scenarios import Scenario, ScenarioError, load_scenario
-from model.parameters import PARAMS_BY_NAME, ParameterError, make_parameters
+from jiesu.experiments.analysis.metrics import METRIC_NAMES
+from jiesu.experiments.scenarios import Scenario, ScenarioError, load_scenario
+from jiesu.model.parameters import PARAMS_BY_NAME, ParameterError, make_parameters
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 _KEYS = {
@@ -116,7 +115,7 @@ class SweepSpec:
 
 def builtin_sweeps() -> list[str]:
     """Names of the example sweep files shipped in ``experiments/sweeps``."""
-    folder = resources.files("experiments").joinpath("sweeps")
+    folder = resources.files("jiesu.experiments").joinpath("sweeps")
     return sorted(e.name[:-5] for e in folder.iterdir() if e.name.endswith(".toml"))
 
 
@@ -131,7 +130,7 @@ def load_spec(name_or_path: str | Path) -> SweepSpec:
     if path.is_file():
         text, where = path.read_text(encoding="utf-8"), str(path)
     else:
-        entry = resources.files("experiments").joinpath("sweeps", f"{name_or_path}.toml")
+        entry = resources.files("jiesu.experiments").joinpath("sweeps", f"{name_or_path}.toml")
         if not entry.is_file():
             raise SweepSpecError(
                 f"sweep file {name_or_path} not found; give a path or one of: {', '.join(builtin_sweeps())}"

@@ -14,31 +14,28 @@ Example:
     Rewrite the tables in place, or only check that they are up to date (exit status 1 and
     the names of the stale tables if not)::
 
-        uv run python -m experiments.docs
-        uv run python -m experiments.docs --check
+        uv run jiesu docs
+        uv run jiesu docs --check
         uv run jiesu run beijing --out /tmp/docrun
-        uv run python -m experiments.docs --calibration /tmp/docrun
+        uv run jiesu docs --calibration /tmp/docrun
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from model.geography import load_table
-from model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES, Outcome
-from model.parameters import GUESS, PARAMS, Param
+from jiesu.model.geography import load_table
+from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES, Outcome
+from jiesu.model.parameters import GUESS, PARAMS, Param
 
 #: The documentation file whose tables this module maintains.
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 
 
 class DocsError(ValueError):
@@ -306,46 +303,3 @@ def write_tables(path: Path = DEFAULT_PATH, run_dir: Path | None = None) -> list
 def _read(path: Path) -> str:
     with open(path, encoding="utf-8", newline="") as fh:
         return fh.read()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: rewrite the tables (default) or check them (``--check``).
-
-    Args:
-        argv: Arguments without the program name; ``sys.argv[1:]`` if None.
-
-    Returns:
-        0 when the file is (now) up to date, 1 when ``--check`` finds stale tables, 2 when
-        the file, the run folder or a marker pair is missing.
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m experiments.docs", description="Regenerate the tables of docs/model.md."
-    )
-    parser.add_argument("--check", action="store_true", help="only check; exit 1 if a table is stale")
-    parser.add_argument(
-        "--path", type=Path, default=DEFAULT_PATH, help="Markdown file (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--calibration",
-        type=Path,
-        metavar="RUN_DIR",
-        help="also rewrite the calibration table from this `jiesu run beijing` folder",
-    )
-    args = parser.parse_args(argv)
-    if args.check and args.calibration:
-        parser.error("--calibration rewrites the file; it cannot be combined with --check")
-    try:
-        stale = stale_tables(args.path) if args.check else write_tables(args.path, args.calibration)
-    except (OSError, KeyError, DocsError) as err:
-        print(f"experiments.docs: error: {err}", file=sys.stderr)
-        return 2
-    if args.check:
-        for title in stale:
-            print(f"{args.path}: the {title} is out of date; run `uv run python -m experiments.docs`")
-        return 1 if stale else 0
-    print(f"{args.path}: updated the {', '.join(stale)}" if stale else f"{args.path}: already up to date")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

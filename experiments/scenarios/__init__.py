@@ -30,8 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from model.events import Event, EventError
-from model.parameters import ParameterError, make_parameters
+from jiesu.model.events import Event, EventError
+from jiesu.model.parameters import ParameterError, make_parameters
 
 _KEYS = {
     "name",
@@ -85,7 +85,7 @@ class Scenario:
 
 
 def _builtin_dir():
-    return resources.files("experiments").joinpath("scenarios")
+    return resources.files("jiesu.experiments").joinpath("scenarios")
 
 
 def builtin_names(include_hidden: bool = False) -> list[str]:

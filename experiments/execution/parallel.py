@@ -11,7 +11,7 @@ import time
 import traceback
 from collections.abc import Iterable, Iterator
 
-from experiments.errors import UsageError
+from jiesu.experiments.errors import UsageError
 
 
 def execute(task: dict) -> dict:
@@ -21,9 +21,9 @@ def execute(task: dict) -> dict:
     ``seed``, ``replicate``, ``tables`` (``"none"``, ``"headline"`` for national and province
     rows, or ``"all"``).
     """
-    from experiments.metrics import compute_metrics
-    from experiments.runner import run_scenario
-    from experiments.tables import LEVELS
+    from jiesu.experiments.analysis.metrics import compute_metrics
+    from jiesu.experiments.execution.runner import run_scenario
+    from jiesu.experiments.outputs.tables import LEVELS
 
     start = time.perf_counter()
     base = {"run_index": task["run_index"], "run_id": task["run_id"]}

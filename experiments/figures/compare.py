@@ -7,11 +7,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
-from experiments.figures import CHANNEL_COLOURS, decimal_year, save
-from experiments.fonts import rc
-from experiments.labels import t
-from model.reform import CHANNELS
+from jiesu.agents.reform import CHANNELS
+from jiesu.experiments.figures.common import CHANNEL_COLOURS, decimal_year, save
+from jiesu.experiments.figures.fonts import rc
+from jiesu.experiments.figures.labels import t
 
 PANELS = ("share_adopted", "satisfaction_rate", "requests_per_10k", "trust_mean")
 

@@ -6,10 +6,9 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-
-from experiments.scenarios import Scenario
-from experiments.tables import LEVELS, adoption_table, tidy_timeseries
-from model import JiesuModel
+from jiesu.experiments.outputs.tables import LEVELS, adoption_table, tidy_timeseries
+from jiesu.experiments.scenarios import Scenario
+from jiesu.model import JiesuModel
 
 
 @dataclass
@@ -86,7 +85,7 @@ def run_scenario(
     ``levels`` selects the rows of the timeseries (city, province, national).
 
     Example:
-        >>> from experiments.scenarios import load_scenario
+        >>> from jiesu.experiments.scenarios import load_scenario
         >>> out = run_scenario(load_scenario("beijing"), {"end": "2019-03"}, seed=1)
         >>> sorted(out.timeseries["month"].unique())[-1]
         '2019-03'

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from model.reform import CHANNELS
+from jiesu.agents.reform import CHANNELS
 
 
 @dataclass(frozen=True)

@@ -1,48 +1,18 @@
-"""Figures: functions that take result tables and return matplotlib figures.
+"""Figures of one run: the three rates and requests, adoption by channel, the adoption map.
 
-Each function takes an optional ``ax`` (or draws a new figure), a ``lang`` (``en``/``zh``)
-and never calls ``plt.show()``. :func:`save` writes PNG and SVG side by side.
+Each function takes result tables and a ``lang`` (``en``/``zh``), returns a matplotlib figure
+and never calls ``plt.show()``; :func:`jiesu.experiments.figures.common.save` writes them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
-from experiments.fonts import rc
-from experiments.labels import t
-from model.reform import CHANNELS
-
-CHANNEL_COLOURS = {
-    "pioneer": "#444444",
-    "top_down": "#d62728",
-    "bottom_up": "#9467bd",
-    "horizontal": "#1f77b4",
-    "internal": "#2ca02c",
-}
-RATE_COLOURS = {"response_rate": "#1f77b4", "resolution_rate": "#2ca02c", "satisfaction_rate": "#d62728"}
-
-
-def decimal_year(months) -> np.ndarray:
-    """``YYYY-MM`` strings to decimal years (2019-01 -> 2019.0)."""
-    s = pd.Series(months, dtype=str)
-    return (s.str[:4].astype(int) + (s.str[5:7].astype(int) - 1) / 12).to_numpy()
-
-
-def save(fig, folder: Path, name: str) -> list[Path]:
-    """Write ``name.png`` (150 dpi) and ``name.svg`` into ``folder``; close the figure."""
-    folder = Path(folder)
-    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
-    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
-    fig.savefig(paths[1], bbox_inches="tight")
-    plt.close(fig)
-    return paths
+from jiesu.agents.reform import CHANNELS
+from jiesu.experiments.figures.common import CHANNEL_COLOURS, RATE_COLOURS, decimal_year
+from jiesu.experiments.figures.fonts import rc
+from jiesu.experiments.figures.labels import t
 
 
 def rates_figure(

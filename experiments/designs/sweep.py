@@ -22,37 +22,13 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from jiesu.experiments.designs.sweep_spec import SweepSpec, load_spec
+from jiesu.experiments.errors import UsageError
+from jiesu.experiments.execution.parallel import run_tasks
+from jiesu.experiments.outputs.storage import base_manifest, write_atomic, write_json, write_parquet
 from tqdm.auto import tqdm
 
-from experiments.errors import UsageError
-from experiments.parallel import run_tasks
-from experiments.storage import base_manifest, write_json, write_parquet
-from experiments.sweep_spec import SweepSpec, load_spec
-
 PARTS = "parts"
-
-
-def add_parsers(sub) -> None:
-    """Register ``jiesu sweep`` and ``jiesu analyze``."""
-    p = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris) from a TOML file")
-    p.add_argument("spec", help="sweep file (.toml) or a shipped example name")
-    p.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
-    p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT instead of local workers")
-    p.add_argument("--out", type=Path, help="sweep folder (default: results/sweep-NAME)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
-    p.add_argument("--batch", type=int, default=10, help="runs per Parquet part (default 10)")
-    a = sub.add_parser("analyze", help="Sobol/Morris indices and summary tables of a finished sweep")
-    a.add_argument("folder", type=Path, help="sweep folder")
-    a.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the figures")
-
-
-def dispatch(args, argv: list[str]) -> int:
-    """Run ``sweep`` or ``analyze``."""
-    if args.command == "analyze":
-        from experiments.analyze import cmd_analyze
-
-        return cmd_analyze(args)
-    return cmd_sweep(args, argv)
 
 
 def tasks_for(spec: SweepSpec, design: pd.DataFrame) -> list[dict]:
@@ -81,7 +57,7 @@ def tasks_for(spec: SweepSpec, design: pd.DataFrame) -> list[dict]:
 
 
 def _ints(spec: SweepSpec) -> set[str]:
-    from model.parameters import PARAMS_BY_NAME
+    from jiesu.model.parameters import PARAMS_BY_NAME
 
     return {n for n in spec.factors if PARAMS_BY_NAME[n].kind == "int"}
 
@@ -234,29 +210,81 @@ def finalise(folder: Path, expected: int) -> bool:
     return True
 
 
-def cmd_sweep(args, argv: list[str]) -> int:
-    """``jiesu sweep``."""
-    spec = load_spec(args.spec)
-    if args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    folder = args.out or Path("results") / f"sweep-{spec.name}"
-    start = time.perf_counter()
-    try:
-        result = run_sweep(spec, folder, args.workers, args.scheduler, args.resume, args.batch, argv)
-    except KeyboardInterrupt:
-        stored = len(done_runs(folder))
-        print(
-            f"jiesu: interrupted; {stored} runs are stored in {folder}. Continue with:\n"
-            f"  jiesu sweep {args.spec} --out {folder} --resume",
-            file=sys.stderr,
+def load_results(folder: Path) -> tuple[SweepSpec, pd.DataFrame, pd.DataFrame]:
+    """The spec, the design, and the point means of every outcome (DuckDB over the parts).
+
+    Raises:
+        UsageError: If the folder holds no sweep or the sweep is incomplete.
+    """
+    if not (folder / "spec.toml").is_file():
+        raise UsageError(f"{folder} holds no sweep (no spec.toml)")
+    spec = load_spec(folder / "spec.toml")
+    design = pd.read_parquet(folder / "design.parquet")
+    pattern = str(folder / PARTS / "runs-*.parquet")
+    if not list((folder / PARTS).glob("runs-*.parquet")):
+        raise UsageError(f"{folder}: no runs stored yet")
+    import duckdb  # needed only here and in summary_table
+
+    con = duckdb.connect()
+    counts = con.execute(
+        f"SELECT count(*), count(DISTINCT run_index), sum(CASE WHEN status = 'ok' THEN 0 ELSE 1 END) "
+        f"FROM read_parquet('{pattern}')"
+    ).fetchone()
+    expected = len(design) * spec.replicates
+    if counts[1] < expected:
+        raise UsageError(
+            f"{folder}: sweep incomplete ({counts[1]} of {expected} runs); resume it with --resume"
         )
-        return 130
-    seconds = time.perf_counter() - start
-    state = "complete" if result["complete"] else "incomplete"
-    print(
-        f"sweep {spec.name}: {result['ran_now']} runs now ({result['failed_now']} failed), "
-        f"{result['runs']} in all, {state}, {seconds:.0f} s -> {folder}/"
-    )
-    if result["complete"]:
-        print(f"analyse with: jiesu analyze {folder}")
-    return 0
+    cols = ", ".join(f"avg({o}) AS {o}" for o in spec.outcomes)
+    means = con.execute(
+        f"SELECT point_index, count(*) AS n_ok, {cols} FROM read_parquet('{pattern}') "
+        "WHERE status = 'ok' GROUP BY point_index ORDER BY point_index"
+    ).df()
+    means.attrs["failed"] = int(counts[2] or 0)
+    return spec, design, means
+
+
+def summary_table(folder: Path, spec: SweepSpec) -> pd.DataFrame:
+    """Per outcome: runs, failures, mean, sd, min, quartiles, max (DuckDB)."""
+    import duckdb
+
+    pattern = str(folder / PARTS / "runs-*.parquet")
+    con = duckdb.connect()
+    parts = []
+    for o in spec.outcomes:
+        parts.append(
+            con.execute(
+                f"SELECT '{o}' AS outcome, count({o}) AS n, avg({o}) AS mean, stddev_samp({o}) AS sd, "
+                f"min({o}) AS min, "
+                f"quantile_cont({o}, 0.25) AS q25, median({o}) AS median, quantile_cont({o}, 0.75) AS q75, "
+                f"max({o}) AS max FROM read_parquet('{pattern}') WHERE status = 'ok'"
+            ).df()
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def analyze(folder: Path, lang: str = "en") -> tuple[pd.DataFrame, int]:
+    """Write ``indices.csv``, ``summary.csv`` and one figure per outcome into ``folder/analysis``.
+
+    Returns:
+        The table of indices and the number of failed runs.
+
+    Raises:
+        UsageError: If the folder holds no sweep or the sweep is incomplete.
+    """
+    from jiesu.experiments.analysis.sensitivity import indices
+    from jiesu.experiments.figures.common import save
+    from jiesu.experiments.figures.sensitivity import indices_figure
+
+    spec, design, means = load_results(folder)
+    table = indices(spec, design, means)
+    out = folder / "analysis"
+    out.mkdir(exist_ok=True)
+    write_atomic(out / "indices.csv", lambda p: table.to_csv(p, index=False))
+    summary = summary_table(folder, spec)
+    write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    for outcome in spec.outcomes:
+        if "note" in table and table.loc[table["outcome"] == outcome, "note"].notna().any():
+            continue
+        save(indices_figure(table, outcome, lang), out, f"indices_{outcome}")
+    return table, int(means.attrs.get("failed", 0))

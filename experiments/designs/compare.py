@@ -9,37 +9,21 @@ with its metrics), ``timeseries.parquet`` (national and province rows; city rows
 
 from __future__ import annotations
 
+import dataclasses
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
+from jiesu.experiments.analysis.metrics import METRICS
+from jiesu.experiments.errors import UsageError
+from jiesu.experiments.execution.parallel import run_tasks
+from jiesu.experiments.figures import compare as compare_figures
+from jiesu.experiments.outputs.storage import base_manifest, staged_folder, write_json, write_parquet
+from jiesu.experiments.scenarios import Scenario
 from tqdm.auto import tqdm
-
-from experiments import compare_figures
-from experiments.errors import UsageError
-from experiments.metrics import METRICS
-from experiments.parallel import run_tasks
-from experiments.scenarios import Scenario, load_scenario
-from experiments.storage import base_manifest, check_destination, default_out, staged_folder, write_parquet
 
 #: The built-in comparison (the README's main job): every multi-city scenario.
 DEFAULT_SET = ("no_reform", "pioneer_only", "horizontal", "top_down", "bottom_up", "all_channels")
-
-
-def add_parser(sub) -> None:
-    """Register ``jiesu compare``."""
-    p = sub.add_parser("compare", help="compare scenarios over replicates with common random numbers")
-    p.add_argument(
-        "scenarios", nargs="*", help=f"built-in names or .toml paths (default: {' '.join(DEFAULT_SET)})"
-    )
-    p.add_argument("--replicates", type=int, default=6, help="runs per scenario (default 6)")
-    p.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
-    p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT instead of local workers")
-    p.add_argument("--city-rows", action="store_true", help="also store city rows in timeseries.parquet")
-    from experiments.cli import add_run_options
-
-    add_run_options(p)
 
 
 def compare(
@@ -55,7 +39,7 @@ def compare(
     """Run every scenario ``replicates`` times and return the combined tables.
 
     Example:
-        >>> from experiments.scenarios import load_scenario
+        >>> from jiesu.experiments.scenarios import load_scenario
         >>> res = compare([load_scenario("pioneer_only"), load_scenario("top_down")], replicates=2,
         ...               overrides={"end": "2021-12", "residents_per_citizen": 200000}, progress=False)
         >>> sorted(res["summary"]["scenario"].unique())
@@ -137,7 +121,9 @@ def summarise(runs: pd.DataFrame, scenarios: list[Scenario]) -> pd.DataFrame:
 
     The paired difference is taken replicate by replicate against the first scenario.
     """
-    from experiments.stats import mean_interval  # scipy.stats: slow to import, needed only here
+    from jiesu.experiments.analysis.stats import (
+        mean_interval,  # scipy.stats: slow to import, needed only here
+    )
 
     ok = runs[runs["status"] == "ok"]
     base_name = scenarios[0].name
@@ -175,27 +161,30 @@ def summarise(runs: pd.DataFrame, scenarios: list[Scenario]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cmd_compare(args, argv: list[str]) -> int:
-    """``jiesu compare``: write the comparison folder and print its headline table."""
-    from experiments.commands import overrides_from
+def save_comparison(
+    res: dict,
+    scenarios: list[Scenario],
+    out: Path,
+    lang: str = "en",
+    settings: dict | None = None,
+    command=None,
+) -> list[str]:
+    """Write a comparison's tables, summary, figures and manifest into the new folder ``out``.
 
-    names = args.scenarios or list(DEFAULT_SET)
-    scenarios = [load_scenario(n) for n in names]
-    if len({s.name for s in scenarios}) != len(scenarios):
-        raise UsageError("each scenario may be named once")
-    overrides = overrides_from(args)
-    for s in scenarios:
-        s.params(overrides)
-    if args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    out = args.out or default_out(
-        "compare", "builtin" if not args.scenarios else "-".join(s.name for s in scenarios)[:60]
-    )
-    check_destination(out)
-    start = time.perf_counter()
-    res = compare(
-        scenarios, args.replicates, args.seed, args.workers, overrides, args.scheduler, args.city_rows
-    )
+    Args:
+        res: What :func:`compare` returned.
+        scenarios: The scenarios compared, in order.
+        out: Folder to create; it must not exist or be empty.
+        lang: Language of the figures.
+        settings: Recorded in the manifest: ``seed``, ``replicates``, ``workers``, ``scheduler``,
+            ``overrides``, ``wall_seconds``.
+        command: Command line recorded in the manifest.
+
+    Returns:
+        The names of the files written.
+    """
+    settings = dict(settings or {})
+    overrides = settings.get("overrides", {})
     with staged_folder(out) as tmp:
         write_parquet(res["runs"], tmp / "runs.parquet")
         if res["timeseries"] is not None:
@@ -203,48 +192,25 @@ def cmd_compare(args, argv: list[str]) -> int:
             write_parquet(res["adoptions"], tmp / "adoptions.parquet")
         res["summary"].to_csv(tmp / "summary.csv", index=False)
         figures = (
-            compare_figures.draw_all(res, scenarios, tmp, args.lang, args.replicates)
+            compare_figures.draw_all(res, scenarios, tmp, lang, settings.get("replicates", 0))
             if res["timeseries"] is not None
             else []
         )
-        manifest = base_manifest(["jiesu", *argv])
+        files = ["runs.parquet", "timeseries.parquet", "adoptions.parquet", "summary.csv", *figures]
+        manifest = base_manifest(command)
         manifest.update(
             {
                 "kind": "compare",
-                "seed": args.seed,
-                "replicates": args.replicates,
-                "workers": args.workers,
-                "scheduler": args.scheduler,
+                **{k: settings.get(k) for k in ("seed", "replicates", "workers", "scheduler")},
                 "overrides": overrides,
                 "common_random_numbers": "replicate r of every scenario uses spawn key (r,) of the root seed",
                 "scenarios": [s.to_dict() for s in scenarios],
-                "parameters": {s.name: _params(s, overrides) for s in scenarios},
+                "parameters": {s.name: dataclasses.asdict(s.params(overrides)) for s in scenarios},
                 "metrics": {m.name: {"unit": m.unit, "meaning": m.meaning} for m in METRICS},
                 "runs": {"total": len(res["runs"]), "failed": int((res["runs"]["status"] != "ok").sum())},
-                "wall_seconds": round(time.perf_counter() - start, 1),
-                "files": ["runs.parquet", "timeseries.parquet", "adoptions.parquet", "summary.csv", *figures],
+                "wall_seconds": settings.get("wall_seconds"),
+                "files": files,
             }
         )
-        from experiments.storage import write_json
-
         write_json(manifest, tmp / "manifest.json")
-    _print_headline(res["summary"], out, time.perf_counter() - start, res["runs"])
-    return 0
-
-
-def _params(scenario: Scenario, overrides: dict) -> dict:
-    import dataclasses
-
-    return dataclasses.asdict(scenario.params(overrides))
-
-
-def _print_headline(summary: pd.DataFrame, out: Path, seconds: float, runs: pd.DataFrame) -> None:
-    failed = int((runs["status"] != "ok").sum())
-    print(f"wrote {out}/ ({len(runs)} runs, {failed} failed, {seconds:.0f} s)")
-    keys = ["share_adopted_end", "months_to_90pct", "satisfaction_rate_last12", "requests_per_10k_last12"]
-    table = summary[summary["metric"].isin(keys)].pivot(index="scenario", columns="metric", values="mean")
-    table = table.reindex(summary["scenario"].unique())[[k for k in keys if k in table]]
-    with pd.option_context("display.width", 140, "display.precision", 3):
-        print(table.to_string())
-    if failed:
-        print(f"{failed} run(s) failed; their errors are in runs.parquet (column 'error')")
+    return [*files, "manifest.json"]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from model.outcomes import OUTCOMES
+from jiesu.model.outcomes import OUTCOMES
 
 _WEIGHT = {"pending": "work_orders", "handled": "work_orders", "mean_pop": "population"}
 

@@ -1,0 +1,1 @@
+"""Analysis of results: run metrics, summaries across replicates, sensitivity indices."""

@@ -1,0 +1,1 @@
+"""Executing runs: one simulation (:mod:`.runner`), or many at once (:mod:`.parallel`)."""

@@ -1,0 +1,1 @@
+"""Figures: functions that take result tables and return matplotlib figures (English or Chinese)."""

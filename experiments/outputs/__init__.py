@@ -1,0 +1,1 @@
+"""Writing results: tidy tables, Parquet files, manifests, folders that are never half-written."""
