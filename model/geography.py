@@ -1,7 +1,8 @@
 """Where the cities are: China's prefecture- and county-level units, or synthetic cities.
 
 The data files in ``model/data/`` are copies of the project's reference data; their sources
-are in the companion ``.md`` files there. Units are keyed by ``adcode`` (12 digits).
+are in the companion ``.md`` files there. Units are keyed by their 6-digit administrative code
+(the first six digits of the data's 12-digit ``adcode``; both forms are accepted as names).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+#: Identifier of the national rows and of the centre's events (GB/T 2260 code of the country).
+NATIONAL_ID = "100000"
 #: Prefecture kinds treated as rural for the "fit" of the reform.
 RURAL_KINDS = frozenset({"autonomous_prefecture", "league", "region"})
 #: Administrative rank by kind (higher is more senior); used for same-rank peer groups.
@@ -42,11 +45,12 @@ class UnknownCityError(ValueError):
 class Geography:
     """Attributes of the simulated cities, one array entry per city (index = city number)."""
 
-    unit_id: np.ndarray  # str: adcode or synthetic id
+    unit_id: np.ndarray  # str: 6-digit administrative code, or synthetic id
     name_zh: np.ndarray
     name_en: np.ndarray
-    province_id: np.ndarray
+    province_id: np.ndarray  # 6-digit code of the province
     province_en: np.ndarray
+    province_zh: np.ndarray
     kind: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
@@ -80,7 +84,7 @@ class Geography:
         Raises:
             UnknownCityError: With close matches when nothing matches.
         """
-        key = str(name).strip()
+        key = _short_code(str(name).strip())
         if key == "largest":
             return np.array([int(np.argmax(self.population))])
         for column in (self.unit_id, self.name_en, self.name_zh, self.parent_id):
@@ -103,8 +107,8 @@ class Geography:
             return {}
         pref = load_table("china_prefectures.csv")
         return {
-            **{r["name_en"]: r["adcode"] for r in pref},
-            **{r["name_zh"]: r["adcode"] for r in pref},
+            **{r["name_en"]: _short_code(r["adcode"]) for r in pref},
+            **{r["name_zh"]: _short_code(r["adcode"]) for r in pref},
         }
 
     def geo_weights(self) -> sp.csr_matrix:
@@ -114,6 +118,11 @@ class Geography:
         degree = np.asarray(adj.sum(axis=1)).ravel()
         inv = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
         return sp.diags(inv) @ adj
+
+
+def _short_code(code: str) -> str:
+    """The 6-digit administrative code of a 12-digit adcode (other text unchanged)."""
+    return code[:6] if len(code) == 12 and code.isdigit() and code.endswith("000000") else code
 
 
 def load_table(filename: str) -> list[dict[str, str]]:
@@ -157,18 +166,20 @@ def _from_rows(rows: list[dict[str, str]], k: int, parent_key: str | None) -> Ge
             lat.append(float(p["latitude"]))
     lon_a, lat_a = np.array(lon), np.array(lat)
     province = [r["province_adcode"] for r in rows]
-    province_names = {r["province_adcode"]: r["province_en"] for r in pref.values()}
+    province_en = {r["province_adcode"]: r["province_en"] for r in pref.values()}
+    province_zh = {r["province_adcode"]: r["province_zh"] for r in pref.values()}
     return Geography(
-        unit_id=np.array([r["adcode"] for r in rows]),
+        unit_id=np.array([_short_code(r["adcode"]) for r in rows]),
         name_zh=np.array([r["name_zh"] for r in rows]),
         name_en=np.array([r["name_en"] for r in rows]),
-        province_id=np.array(province),
-        province_en=np.array([province_names[p] for p in province]),
+        province_id=np.array([_short_code(p) for p in province]),
+        province_en=np.array([province_en[p] for p in province]),
+        province_zh=np.array([province_zh[p] for p in province]),
         kind=np.array([r["kind"] for r in rows]),
         lon=lon_a,
         lat=lat_a,
         population=np.array([int(r["population_2020"]) for r in rows], dtype=np.int64),
-        parent_id=np.array([r[parent_key] if parent_key else r["adcode"] for r in rows]),
+        parent_id=np.array([_short_code(r[parent_key] if parent_key else r["adcode"]) for r in rows]),
         geo_graph=knn_graph(lon_a, lat_a, k),
     )
 
@@ -201,6 +212,7 @@ def synthetic(n: int, median_pop: float, network: str, k: int, rng: np.random.Ge
         name_en=np.array([f"City {i}" for i in range(n)]),
         province_id=np.array(["S"] * n),
         province_en=np.array(["Synthetic"] * n),
+        province_zh=np.array(["合成"] * n),
         kind=np.array(["synthetic"] * n),
         lon=100 + 20 * xy[:, 0],
         lat=25 + 15 * xy[:, 1],

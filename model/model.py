@@ -39,7 +39,7 @@ from jiesu.agents.peers import PeerNetwork
 from jiesu.agents.reform import CATEGORIES, ELEMENT_NAMES, GROUPS
 from jiesu.model.calendar import format_month, parse_month
 from jiesu.model.events import Event, EventError
-from jiesu.model.geography import Geography, UnknownCityError, build_geography
+from jiesu.model.geography import NATIONAL_ID, Geography, UnknownCityError, build_geography
 from jiesu.model.outcomes import OUTCOME_INDEX, OUTCOME_NAMES
 from jiesu.model.parameters import make_parameters
 from jiesu.model.streams import make_streams
@@ -186,7 +186,7 @@ class JiesuModel(mesa.Model):
             if isinstance(agent, SectorBody)
             else "national"
         )
-        unit = getattr(agent, "unit_id", "CN")
+        unit = getattr(agent, "unit_id", NATIONAL_ID)
         self.event_log.append((self.month, unit, level, event, channel, ",".join(elements)))
 
     def mandates_by_city(self) -> list:
@@ -424,10 +424,17 @@ class JiesuModel(mesa.Model):
         df = pd.DataFrame(self.records.reshape(t * n, -1), columns=list(OUTCOME_NAMES))
         df.insert(0, "month", np.repeat([format_month(m) for m in self.months], n))
         df.insert(1, "level", "city")
-        df.insert(2, "unit_id", np.tile(g.unit_id, t))
-        df.insert(3, "name", np.tile(g.name_en, t))
-        df.insert(4, "province", np.tile(g.province_en, t))
-        df.insert(5, "population", np.tile(g.population, t))
+        identity = {
+            "unit_id": g.unit_id,
+            "name_en": g.name_en,
+            "name_zh": g.name_zh,
+            "province_id": g.province_id,
+            "province_en": g.province_en,
+            "province_zh": g.province_zh,
+            "population": g.population,
+        }
+        for k, (column, values) in enumerate(identity.items()):
+            df.insert(2 + k, column, np.tile(values, t))
         for col in ("adopted", "institutionalised"):
             df[col] = df[col].astype(bool)
         return df

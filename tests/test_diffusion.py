@@ -24,7 +24,7 @@ def _adoptions(out):
 def test_no_channel_open_means_only_the_pioneer_ever_adopts():
     out = _run("pioneer_only")
     adopts = _adoptions(out)
-    assert set(adopts["unit_id"]) == {"110000000000"}
+    assert set(adopts["unit_id"]) == {"110000"}
     assert adopts["channel"].tolist()[0] == "pioneer"
     assert adopts["month"].tolist()[0] == "2019-01"
 

@@ -57,7 +57,9 @@ def run_model(model: JiesuModel, progress=None, levels: tuple[str, ...] = LEVELS
     }
     ts = tidy_timeseries(result.timeseries, columns, with_aggregates=model.n_cities > 1, levels=levels)
     adoptions = adoption_table(
-        result.events, {"run_id": model.run_id, "scenario": model.scenario_name, "replicate": model.replicate}
+        result.events,
+        {"run_id": model.run_id, "scenario": model.scenario_name, "replicate": model.replicate},
+        model.geography,
     )
     info = {
         "run_id": model.run_id,

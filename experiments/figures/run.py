@@ -13,6 +13,7 @@ from jiesu.agents.reform import CHANNELS
 from jiesu.experiments.figures.common import CHANNEL_COLOURS, RATE_COLOURS, decimal_year
 from jiesu.experiments.figures.fonts import rc
 from jiesu.experiments.figures.labels import t
+from jiesu.model.geography import NATIONAL_ID
 
 
 def rates_figure(
@@ -29,9 +30,9 @@ def rates_figure(
         marks: Optional ``{YYYY-MM: label}`` vertical markers (e.g. the reform's start).
     """
     if unit_id is None:
-        unit_id = "CN" if (ts["level"] == "national").any() else ts["unit_id"].iloc[0]
+        unit_id = NATIONAL_ID if (ts["level"] == "national").any() else ts["unit_id"].iloc[0]
     df = ts[ts["unit_id"] == unit_id].sort_values("month")
-    name = df["name"].iloc[0] if len(df) else unit_id
+    name = df["name_zh" if lang == "zh" else "name_en"].iloc[0] if len(df) else unit_id
     with rc(lang):
         fig, (top, bottom) = plt.subplots(
             2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from jiesu.model.geography import NATIONAL_ID
 from jiesu.model.outcomes import OUTCOMES
 
 _WEIGHT = {"pending": "work_orders", "handled": "work_orders", "mean_pop": "population"}
@@ -21,9 +22,10 @@ def aggregate(city: pd.DataFrame, level: str) -> pd.DataFrame:
 
     Counts are summed; rates are weighted by work orders; citizen and unit means by
     population; ``requests_per_10k`` is recomputed. Adds ``n_adopted``, ``share_adopted`` and
-    ``share_population_covered``.
+    ``share_population_covered``. Province rows carry the province's code and names; the
+    national row has code ``100000`` and the names China / 全国.
     """
-    keys = ["month", "province"] if level == "province" else ["month"]
+    keys = ["month", "province_id"] if level == "province" else ["month"]
     df = city.copy()
     df["adopted_pop"] = df["population"] * df["adopted"]
     grouped = df.groupby(keys, sort=True)
@@ -42,12 +44,15 @@ def aggregate(city: pd.DataFrame, level: str) -> pd.DataFrame:
     out = out.reset_index()
     out["level"] = level
     if level == "province":
-        out["unit_id"] = out["province"]
-        out["name"] = out["province"]
+        names = city.drop_duplicates("province_id").set_index("province_id")
+        out["unit_id"] = out["province_id"]
+        out["province_en"] = out["province_id"].map(names["province_en"])
+        out["province_zh"] = out["province_id"].map(names["province_zh"])
+        out["name_en"], out["name_zh"] = out["province_en"], out["province_zh"]
     else:
-        out["unit_id"] = "CN"
-        out["name"] = "China"
-        out["province"] = ""
+        out["unit_id"] = NATIONAL_ID
+        out["name_en"], out["name_zh"] = "China", "全国"
+        out["province_id"], out["province_en"], out["province_zh"] = "", "", ""
     return out
 
 
@@ -75,12 +80,27 @@ def tidy_timeseries(
     return df
 
 
-def adoption_table(events: pd.DataFrame, run_columns: dict) -> pd.DataFrame:
-    """The event log as ``adoptions.parquet`` rows.
+def adoption_table(events: pd.DataFrame, run_columns: dict, geography) -> pd.DataFrame:
+    """The event log as ``adoptions.parquet`` rows, with the unit's names and province.
 
-    Columns: run_id, scenario, replicate, month, unit_id, level, event, channel, elements.
+    Columns: the run columns (run_id, scenario, replicate), month, unit_id, name_en, name_zh,
+    province_id, province_en, province_zh, level, event, channel, elements. Province events carry
+    the province's names; the centre's events the code ``100000`` (China / 全国); sector bodies
+    their key.
     """
     df = events.copy()
+    names = {}
+    for i in range(geography.n):
+        pid, pen, pzh = geography.province_id[i], geography.province_en[i], geography.province_zh[i]
+        names[geography.unit_id[i]] = (geography.name_en[i], geography.name_zh[i], pid, pen, pzh)
+        names.setdefault(pid, (pen, pzh, pid, pen, pzh))
+    names[NATIONAL_ID] = ("China", "全国", "", "", "")
+    looked_up = [names.get(u, (u, u, "", "", "")) for u in df["unit_id"]]
+    columns = ["name_en", "name_zh", "province_id", "province_en", "province_zh"]
+    identity = pd.DataFrame(looked_up, columns=columns, index=df.index, dtype=object)
+    position = df.columns.get_loc("unit_id") + 1
+    for k, column in enumerate(columns):
+        df.insert(position + k, column, identity[column].astype(str))
     for k, (name, value) in enumerate(run_columns.items()):
         df.insert(k, name, value)
     return df

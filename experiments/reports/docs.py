@@ -171,7 +171,7 @@ def calibration_table(run_dir: Path, city: str = "Beijing") -> str:
     """
     run_dir = Path(run_dir)
     ts = pd.read_parquet(run_dir / "timeseries.parquet")
-    ts = ts[(ts["level"] == "city") & (ts["name"] == city)].set_index("month")
+    ts = ts[(ts["level"] == "city") & (ts["name_en"] == city)].set_index("month")
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     published = {(r["period"], r["metric"]): float(r["value"]) for r in load_table("beijing_calibration.csv")}
     rows = [*_request_rows(ts, published), *_rate_rows(ts, published), _inquiry_row(ts, published)]
