@@ -7,10 +7,12 @@ multinomial logit on awareness, trust, filing cost and access to the community:
 
 * ``v_file = file_intercept + trust_weight * trust - cost * cost_multiplier``
 * ``v_self = self_governance_weight * community * strength - self_governance_cost``
-* public problems: file with probability ``awareness * e^v_file / (1 + e^v_file)``;
+* a resident can file a problem when aware of the hotline and the matter is within its
+  scope: ``reach = awareness * scope``;
+* public problems: file with probability ``reach * e^v_file / (1 + e^v_file)``;
 * consultations: the same with ``v_file + consult_bonus``;
-* community problems: file ``awareness * e^v_file / (1 + e^v_file + e^v_self)``, self-govern
-  ``e^v_self / (1 + e^v_self)`` when unaware, ``e^v_self / (1 + e^v_file + e^v_self)`` when aware.
+* community problems: file ``reach * e^v_file / (1 + e^v_file + e^v_self)``, self-govern
+  ``e^v_self / (1 + e^v_self)`` without reach, ``e^v_self / (1 + e^v_file + e^v_self)`` with it.
 
 Individual filings are Poisson, so a unit's requests are Poisson with the summed mean: they
 are drawn per unit in :mod:`agents.handling`, exactly. Each citizen then learns from one
@@ -35,6 +37,7 @@ class UnitContext:
     """Per-unit values the citizens' rules need this month (arrays of length n_units)."""
 
     cost_multiplier: np.ndarray  # filing cost relative to fragmented hotlines
+    scope: np.ndarray  # share of matters the city's hotline accepts
     self_governance: np.ndarray  # strength of community self-governance in the city
     rate_consult: np.ndarray  # problems per resident per month, by group
     rate_community: np.ndarray
@@ -73,6 +76,7 @@ class Citizens:
         self._probs = np.empty((4, n), dtype=np.float32)  # rows: DECISION_COLUMNS
         self._mu = np.empty(n, dtype=np.float32)
         self._file, self._self, self._a, self._b, self._draw = np.empty((5, n), dtype=np.float32)
+        self._reach = np.empty(n, dtype=np.float32)
         self._yes, self._filed = np.empty((2, n), dtype=bool)
 
     def expand(self, per_unit, out: np.ndarray | None = None) -> np.ndarray:
@@ -89,7 +93,8 @@ class Citizens:
             Array (n_units, 4) with the sums of the columns in :data:`DECISION_COLUMNS`
             (probabilities per problem, per citizen).
         """
-        p, aware, a, b = self.p, self.awareness, self._a, self._b
+        p, a, b = self.p, self._a, self._b
+        aware = np.multiply(self.awareness, self.expand(ctx.scope, self._reach), out=self._reach)  # reach
         e_file = np.multiply(self.trust, np.float32(p.trust_weight), out=self._file)
         e_file += np.float32(p.file_intercept)
         e_file -= np.multiply(self.cost, self.expand(ctx.cost_multiplier, a), out=a)
@@ -109,7 +114,7 @@ class Citizens:
         community *= aware
         np.divide(e_file, np.add(e_file, 1, out=a), out=public)
         public *= aware
-        # self-governance: aware citizens weigh it against filing, unaware ones only against tolerating
+        # self-governance: citizens who can file weigh it against filing, others only against tolerating
         np.divide(e_self, denom, out=self_gov)
         self_gov *= aware
         alone = np.divide(e_self, np.add(e_self, 1, out=a), out=a)

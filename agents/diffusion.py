@@ -13,11 +13,17 @@ Adoption uses competing hazards (monthly rates) from the channels of MODEL.md la
 * ``internal``: pressure from dissatisfied citizens, ``internal_rate * (1 - satisfaction)``,
   once the reform exists (some city runs it, or the centre endorses it).
 
-A city adopts with probability ``1 - exp(-sum of hazards)``; the adoption is attributed to a
-channel drawn in proportion to the channels' hazards. What it adopts depends on the source:
-a mandate prescribes its elements, learners copy a successful peer's elements (each with
-probability ``copy_fidelity`` times the fit), endorsements copy the pioneer's, internal
-pressure starts with the core (hotline and fast response).
+Hazards are in continuous time, per month. Within a month the share of a city's peers that
+have adopted grows; the imitation hazard is integrated over the month assuming that share
+grows as the Bass mean field from its value at the start of the month (:func:`imitation_over_month`),
+so that on a complete graph with external influence ``p`` and imitation ``q`` the expected
+share adopted at the end of month ``k`` is exactly Bass's ``F(k)``. The other sources are
+constant within the month. A city adopts with probability ``1 - exp(-H)``, ``H`` the sum of the
+month's integrated hazards; the adoption is attributed to a channel drawn in proportion to them.
+What it adopts depends on the source: a mandate prescribes its elements, learners copy a
+successful peer's elements (each with probability ``copy_fidelity`` times the fit),
+endorsements copy the pioneer's, internal pressure starts with the core (hotline and fast
+response).
 """
 
 from __future__ import annotations
@@ -61,8 +67,24 @@ def _deadline_hazard(mandate, t: int, compliance: float, enforcement: float) -> 
     return float(-np.log1p(-min(prob, 0.999999)))
 
 
+def imitation_over_month(constant: np.ndarray, q: np.ndarray, exposure: np.ndarray) -> np.ndarray:
+    """Imitation hazard integrated over one month, peers adopting as the Bass mean field.
+
+    With constant hazard ``c`` and imitation ``q`` a city's survival over the month is
+    ``exp(-∫(c + q x(s)) ds)``, where the peers' adopted share ``x`` solves the Bass equation
+    ``x' = (c + q x)(1 - x)`` from ``x(0) = exposure``. Its closed form gives
+    ``∫(c + q x) ds = log(1 + (e^a - 1)(1 - (1 - x0) q / a))`` with ``a = c + q`` (Bass 1969);
+    the part beyond ``c`` is returned.
+    """
+    a = constant + q
+    growth = np.expm1(a)
+    ratio = np.divide(growth, a, out=np.ones_like(a), where=a > 1e-12)  # (e^a - 1) / a -> 1
+    total = np.log1p(np.maximum(growth - (1 - exposure) * q * ratio, 0.0))
+    return np.maximum(total - constant, 0.0)
+
+
 def adoption_hazards(model, mandates) -> dict[str, np.ndarray]:
-    """Return the monthly adoption hazard of every city by source (see :data:`SOURCES`).
+    """Return every city's adoption hazard over this month by source (see :data:`SOURCES`).
 
     ``mandates`` is this month's :func:`mandate_hazard`.
     """
@@ -72,20 +94,21 @@ def adoption_hazards(model, mandates) -> dict[str, np.ndarray]:
     exposure = model.peers.exposure(np.column_stack([adopted, adopted * gains]))
     evidence = model.central.evidence
     academic = 1 + p.academic_strength * evidence / (evidence + p.academic_halfway)
-    central = model.central
-    endorse = p.endorsement_rate if central.endorsement else 0.0
-    mandate = mandates[0]
+    endorse = p.endorsement_rate if model.central.endorsement else 0.0
     dissatisfaction = 1 - np.nan_to_num(s.satisfaction, nan=1.0)
     # internal pressure can only lead to the reform once it exists (someone has adopted it)
     exists = bool(s.adopted.any()) or model.central.endorsement is not None
-    return {
+    hazards = {
         "external": np.full(n, p.external_rate),
         "endorsement": np.full(n, endorse),
-        "mandate": mandate,
-        "imitation": p.imitation_rate * exposure[:, 0] * academic,
+        "mandate": mandates[0],
         "learning": p.learning_rate * exposure[:, 1] * academic,
         "internal": p.internal_rate * dissatisfaction * exists,
     }
+    constant = sum(hazards.values())
+    q = np.full(n, p.imitation_rate * academic)
+    hazards["imitation"] = imitation_over_month(constant, q, exposure[:, 0])
+    return {k: hazards[k] for k in SOURCES}
 
 
 def source_channel(model, source: str, bottom_up_mandate: bool) -> str:
@@ -108,6 +131,7 @@ def step_adoption(model, mandates) -> None:
     hazards = adoption_hazards(model, mandates)
     _, bottom_up, in_force = mandates
     stack = np.stack([hazards[k] for k in SOURCES], axis=1)
+    model.record_hazards(np.where(s.adopted[:, None], np.nan, stack))  # ground truth of those at risk
     adopted_before = s.adopted.copy()  # learners copy peers that had adopted before this month
     gains = s.gain()
     total = stack.sum(axis=1)
@@ -196,6 +220,9 @@ def step_durability(model, mandates) -> None:
     hazard = p.abandon_rate * np.where(turnover, p.turnover_abandon_multiplier, 1.0)
     hazard = hazard * np.where(s.institutionalised, p.institutional_protection, 1.0)
     hazard = hazard * np.where(gain < 0, 2.0, 1.0)
-    drop = s.adopted & ~mandated & ~legislate & (draws[:, 2] < -np.expm1(-hazard))
+    protected = np.zeros(n, dtype=bool)
+    if not p.pioneer_abandons:
+        protected[model.pioneer_cities] = True  # the pioneer keeps its reform (its history is known)
+    drop = s.adopted & ~mandated & ~legislate & ~protected & (draws[:, 2] < -np.expm1(-hazard))
     for i in np.flatnonzero(drop):
         model.city_agents[i].abandon("internal")

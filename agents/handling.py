@@ -14,6 +14,10 @@ governments. Each month a unit:
    to (or removed from) the unit's extra capacity each month;
 7. resolves and satisfies callers with probabilities set by the reform's elements;
 8. is ranked within its city on the three rates and adjusts its effort (:meth:`evaluate`).
+
+Satisfaction counts every caller whose work order was due this month: those handled and
+satisfied are satisfied; those handled and not, those left in the backlog (overdue) and those
+that fragmented hotlines never routed are not. A collapsing unit therefore reports collapse.
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ class Regime:
 
     routing: np.ndarray  # share of work orders reaching a responsible unit
     capacity: np.ndarray  # work orders per month at effort 1
-    closed_loop: np.ndarray  # 1 with fast_response (times the fit), else 0
-    feedback: np.ndarray  # 1 with feedback
+    gap: np.ndarray  # probability a handled order stays unresolved at effort 1 (learning curve)
+    feedback: np.ndarray  # feedback boost: feedback_gain times the element's maturity, else 0
+    disappointment: np.ndarray  # fall in unresolved callers' satisfaction from raised expectations
     evaluation: np.ndarray  # 1 with evaluation
     knowledge_base: np.ndarray  # share of consultations answered at first contact
     private_share: np.ndarray  # share of community-group requests that are private matters
@@ -115,11 +120,11 @@ class HandlingUnits:
         s_res, s_unres = self._satisfaction_probabilities(regime)
         satisfied = binomial(rng, resolved, s_res) + binomial(rng, handled - resolved, s_unres)
 
+        reported_satisfied = np.minimum(handled, satisfied + self.inflation * handled)
         with np.errstate(invalid="ignore", divide="ignore"):
             response = handled / pending
             resolution = resolved / queue
-            satisfaction = satisfied / handled
-            reported = np.minimum(1.0, satisfaction + self.inflation)
+            reported = reported_satisfied / pending  # every due caller counts (module docstring)
             filed = consult + community + public
             # share of this month's filers who end satisfied: answered consultations and
             # handled work orders at their rates, redirected matters when the community solves them
@@ -141,7 +146,7 @@ class HandlingUnits:
             "handled": handled,
             "resolved": resolved,
             "satisfied": satisfied,
-            "reported_satisfied": np.minimum(handled, satisfied + self.inflation * handled),
+            "reported_satisfied": reported_satisfied,
             "pending": pending,
             "queue": queue,
             "backlog": self.backlog.copy(),
@@ -151,19 +156,31 @@ class HandlingUnits:
         }
 
     def _resolution_probability(self, regime: Regime) -> np.ndarray:
+        """Resolution probability of a handled order: the learning curve's gap, closed further by effort.
+
+        Effort closes ``effort_resolution_gain`` per unit of extra effort (times the fit) of the
+        resolvable part of the gap; ``resolution_unresolvable`` stays unresolved whatever is done;
+        effort above ``overload_threshold`` lowers quality (grassroots overload).
+        """
         p = self.p
-        gap = 1 - p.resolution_base
         extra = np.clip(self.effort - 1, 0, None)
-        gain = p.closed_loop_gain * regime.closed_loop + p.effort_resolution_gain * extra * regime.fit
-        gain = np.clip(gain, 0, 1)
+        closed = np.clip(p.effort_resolution_gain * extra * regime.fit, 0, 1)
+        floor = np.minimum(p.resolution_unresolvable, regime.gap)
+        gap = floor + (regime.gap - floor) * (1 - closed)
         overload = p.overload_penalty * np.clip(self.effort - p.overload_threshold, 0, None)
-        return np.clip(p.resolution_base + gap * gain - overload, 0, 1)
+        return np.clip(1 - gap - overload, 0, 1)
 
     def _satisfaction_probabilities(self, regime: Regime):
+        """Probabilities that a resolved and an unresolved caller are satisfied.
+
+        Raised expectations make an unresolved outcome disappoint more (``disappointment``); a
+        timely call-back (feedback) removes a share of the dissatisfaction left.
+        """
         p = self.p
-        boost = p.feedback_gain * regime.feedback
+        boost = regime.feedback
+        unresolved = p.satisfaction_unresolved * np.clip(1 - regime.disappointment, 0, 1)
         s_res = p.satisfaction_resolved + (1 - p.satisfaction_resolved) * boost
-        s_unres = p.satisfaction_unresolved + (1 - p.satisfaction_unresolved) * boost
+        s_unres = unresolved + (1 - unresolved) * boost
         return s_res, s_unres
 
     def evaluate(self, regime: Regime) -> None:

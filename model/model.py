@@ -7,13 +7,15 @@ Step order each month (one ``step`` = one calendar month):
    mandates that are due; sector bodies adopt;
 3. diffusion: cities adopt, take up elements, institutionalise or abandon
    (:mod:`agents.diffusion`);
-4. the regime of every handling unit follows from its city's elements;
-5. citizens decide what to file (:mod:`agents.citizens`); units receive, handle, and are
-   evaluated (:mod:`agents.handling`);
-6. cities with proactive governance fix their top categories; self-governance and the
-   knowledge base move toward their targets; problems regrow;
-7. citizens learn from outcomes and awareness spreads; outcomes are recorded; the centre adds
-   the adopters' satisfaction gains to its evidence (bottom-up recognition).
+4. the city month (:meth:`JiesuModel.city_month`): the regime of every handling unit follows
+   from its city's elements (:mod:`agents.governance`); citizens decide what to file
+   (:mod:`agents.citizens`); units receive, handle, and are evaluated (:mod:`agents.handling`);
+   cities move their slow states (每月一题, self-governance, knowledge base, merged hotlines,
+   online channels, expectations); citizens learn and awareness spreads;
+5. outcomes are recorded; the centre adds the adopters' satisfaction gains to its evidence.
+
+Before the first recorded month the city month runs ``burn_in_months`` times on its own (no
+events, no diffusion, nothing recorded), so that the model starts at its pre-reform equilibrium.
 
 Example:
     >>> from jiesu.model import JiesuModel, make_parameters
@@ -30,13 +32,13 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 import pandas as pd
-from jiesu.agents import diffusion
-from jiesu.agents.citizens import Citizens, UnitContext
+from jiesu.agents import diffusion, governance
+from jiesu.agents.citizens import Citizens
 from jiesu.agents.city import CityGovernment, CityState
-from jiesu.agents.handling import HandlingUnits, Regime
+from jiesu.agents.handling import HandlingUnits
 from jiesu.agents.higher import SECTORS, CentralGovernment, ProvinceGovernment, SectorBody
 from jiesu.agents.peers import PeerNetwork
-from jiesu.agents.reform import CATEGORIES, ELEMENT_NAMES, GROUPS
+from jiesu.agents.reform import ELEMENT_NAMES, ProblemStructure
 from jiesu.model.calendar import format_month, parse_month
 from jiesu.model.events import Event, EventError
 from jiesu.model.geography import NATIONAL_ID, Geography, UnknownCityError, build_geography
@@ -44,9 +46,22 @@ from jiesu.model.outcomes import OUTCOME_INDEX, OUTCOME_NAMES
 from jiesu.model.parameters import make_parameters
 from jiesu.model.streams import make_streams
 
-_SHARES = np.array([c.share for c in CATEGORIES]) / sum(c.share for c in CATEGORIES)
-_GROUP_OF = np.array([GROUPS.index(c.group) for c in CATEGORIES])
-_PRIVATE = np.array([c.private for c in CATEGORIES])
+#: Unit counts summed per city each month (for outcomes and the cities' slow states).
+_COUNTS = (
+    "requests",
+    "inquiries",
+    "work_orders",
+    "pending",
+    "queue",
+    "handled",
+    "resolved",
+    "satisfied",
+    "reported_satisfied",
+    "backlog",
+    "cost",
+    "redirected",
+    "siphon",
+)
 
 
 @dataclass
@@ -91,8 +106,11 @@ class JiesuModel(mesa.Model):
         self.geography: Geography = build_geography(self.p, self.streams["network"])
         self.n_cities = self.geography.n
         self.peers = PeerNetwork(self.geography, self.p)
+        self.problems = ProblemStructure.build(self.p.problems_per_category, self.p.problem_concentration)
+        self.problem_group = self.problems.by_group()
+        self.problem_private = self.problems.private()
         self.cities = CityState.initial(
-            self.n_cities, len(ELEMENT_NAMES), len(CATEGORIES), self.p, self._fit()
+            self.n_cities, len(ELEMENT_NAMES), self.problems.n, self.p, self._fit(), self._quality()
         )
         self.city_agents = [
             CityGovernment(self, i, uid, name)
@@ -104,15 +122,30 @@ class JiesuModel(mesa.Model):
         self._province_of = [self.provinces[pid] for pid in self.geography.province_id]
         self.sectors = [SectorBody(self, key, zh) for key, zh in SECTORS]
         self._build_population()
-        self.pioneer_index = self._resolve_pioneer()
+        self.pioneer_cities = self._resolve_pioneer()
+        self.pioneer_index = int(self.pioneer_cities[0]) if self.pioneer_cities.size else None
         self.scheduled = self._schedule(list(events))
         self.records = np.full((len(self.months), self.n_cities, len(OUTCOME_NAMES)), np.nan)
+        self.hazards = np.full((len(self.months), self.n_cities, len(diffusion.SOURCES)), np.nan, np.float32)
+        self._burn_in()
 
     # --- construction -------------------------------------------------------------------
     def _fit(self) -> np.ndarray:
         g, p = self.geography, self.p
         fit = 1 + p.fit_population_elasticity * np.log10(g.population / 5e6) - p.fit_rural_penalty * g.rural
         return np.clip(fit, 0.1, 1.5)
+
+    def _quality(self) -> np.ndarray:
+        """Each city's pre-reform resolution probability: log-odds spread by ``city_quality_sd``.
+
+        The spread uses standardised draws (mean 0, sd 1 across the cities), so the mean over
+        cities stays at ``resolution_base`` and a lone city keeps it exactly.
+        """
+        p, n = self.p, self.n_cities
+        z = self.streams["heterogeneity"].standard_normal(n)
+        z = (z - z.mean()) / z.std() if n > 1 and z.std() > 0 else np.zeros(n)
+        base = np.clip(p.resolution_base, 1e-6, 1 - 1e-6)
+        return 1 / (1 + np.exp(-(np.log(base / (1 - base)) + p.city_quality_sd * z)))
 
     def _build_population(self) -> None:
         p, g = self.p, self.geography
@@ -123,21 +156,20 @@ class JiesuModel(mesa.Model):
         self.units = HandlingUnits(unit_city, residents, p)
         self.unit_weight = residents / per_unit  # residents each citizen of the unit stands for
         self.citizens = Citizens(per_unit, p, self.streams["population"])
-        self._city_unit_start = np.concatenate(([0], np.cumsum(n_units)[:-1]))
+        self.city_unit_start = np.concatenate(([0], np.cumsum(n_units)[:-1]))
         citizens_per_city = np.bincount(unit_city, weights=per_unit).astype(np.int64)
         self._city_citizen_start = np.concatenate(([0], np.cumsum(citizens_per_city)[:-1]))
 
-    def _resolve_pioneer(self) -> int | None:
+    def _resolve_pioneer(self) -> np.ndarray:
         name = self.p.pioneer.strip()
         if name.lower() == "none":
-            return None
-        return int(self.geography.resolve(name)[0])
+            return np.array([], dtype=np.int64)
+        return self.geography.resolve(name)
 
     def _schedule(self, events: list[Event]) -> dict[int, list[tuple[Event, np.ndarray | None]]]:
         """Validate event targets now (before running) and index events by month."""
         if self.pioneer_index is not None:
-            pioneer_cities = self.geography.resolve(self.p.pioneer)
-            for i in pioneer_cities:
+            for i in self.pioneer_cities:
                 events.insert(
                     0,
                     Event(
@@ -200,6 +232,11 @@ class JiesuModel(mesa.Model):
             out.append(min(options, key=lambda m: m.deadline) if options else None)
         return out
 
+    def record_hazards(self, hazards: np.ndarray) -> None:
+        """Store this month's adoption hazards by source (NaN for cities not at risk)."""
+        if self.months[0] <= self.month <= self.months[-1]:
+            self.hazards[self.month - self.months[0]] = hazards
+
     # --- the month ----------------------------------------------------------------------
     def step(self) -> None:
         """Advance the model by one calendar month."""
@@ -211,34 +248,45 @@ class JiesuModel(mesa.Model):
         diffusion.step_adoption(self, mandates)
         diffusion.step_elements(self, mandates)
         diffusion.step_durability(self, mandates)
-        regime, ctx, learning, ceiling = self._regime()
-        sums = self.citizens.decide(ctx)
-        weight = self.unit_weight[:, None]
-        rates = np.column_stack([ctx.rate_consult, ctx.rate_community, ctx.rate_public])
-        expected = weight * rates * sums[:, :3]
-        out = self.units.month(expected, regime, self.streams["handling"])
-        self.units.evaluate(regime)
-        self._govern(out, sums)
-        self.citizens.learn(out["satisfied_share"], learning, self.streams["citizens"])
-        self.citizens.spread_awareness(ceiling, self.p.awareness_rate)
-        self._record(out)
+        out, counts = self.city_month()
+        self._record(out, counts)
         self.central.accumulate_evidence(self.cities.gain())
         if self.month < self.months[-1]:
             self.month += 1
+
+    def city_month(self) -> tuple[dict, dict]:
+        """One month of every city's hotline: citizens decide, units handle, cities govern.
+
+        Returns:
+            The units' counts (see :meth:`HandlingUnits.month`) and their sums per city.
+        """
+        regime, ctx, learning, ceiling = governance.regime(self)
+        sums = self.citizens.decide(ctx)
+        rates = np.column_stack([ctx.rate_consult, ctx.rate_community, ctx.rate_public])
+        expected = self.unit_weight[:, None] * rates * sums[:, :3]
+        out = self.units.month(expected, regime, self.streams["handling"])
+        self.units.evaluate(regime)
+        columns = np.column_stack([out[k] for k in _COUNTS]).astype(float)
+        counts = dict(zip(_COUNTS, np.add.reduceat(columns, self.city_unit_start, axis=0).T, strict=True))
+        governance.govern(self, counts, sums)
+        self.citizens.learn(out["satisfied_share"], learning, self.streams["citizens"])
+        self.citizens.spread_awareness(ceiling, self.p.awareness_rate)
+        self._smooth_satisfaction(counts)
+        return out, counts
+
+    def _burn_in(self) -> None:
+        """Run the city month ``burn_in_months`` times before the first recorded month."""
+        first = self.months[0]
+        for k in range(self.p.burn_in_months, 0, -1):
+            self.month = first - k
+            self.city_month()
+        self.month = first
 
     def _apply_events(self) -> None:
         for ev, targets in self.scheduled.get(self.month, []):
             if targets is not None:
                 for i in targets:
-                    agent = self.city_agents[int(i)]
-                    if ev.kind == "adopt":
-                        agent.add_elements(ev.elements or ("unified_hotline",), ev.channel)
-                    elif ev.kind == "add_element":
-                        agent.add_elements(ev.elements, ev.channel)
-                    elif ev.kind == "institutionalise":
-                        agent.institutionalise(ev.channel)
-                    else:
-                        agent.abandon(ev.channel)
+                    self._apply_city_event(ev, self.city_agents[int(i)])
             elif ev.kind == "mandate":
                 deadline = parse_month(ev.deadline)
                 issuer = self.central if ev.target == "national" else self._province(ev.target)
@@ -250,107 +298,32 @@ class JiesuModel(mesa.Model):
             elif ev.kind == "sector_adopt":
                 next(s for s in self.sectors if s.name == ev.target).adopt(ev.channel)
 
-    def _regime(self):
-        """Per-unit settings and citizen context implied by each city's elements."""
-        p, s = self.p, self.cities
-        c = self.units.city
-        # organisational learning: an element's effect ramps up after adoption
-        age = np.where(s.adopted, self.month - s.adopted_month + 1, 0)
-        maturity = 1 - np.exp(-age / p.reform_ramp_months) if p.reform_ramp_months > 0 else 1.0
-        fit = s.fit * np.where(s.adopted, maturity, 0.0)
-        has = {name: s.has(name).astype(float) for name in ELEMENT_NAMES}
-        fast = has["fast_response"]
-        # staff are committed at launch; closed-loop quality ramps up with experience
-        capacity_10k = p.capacity_per_10k * (1 + (p.reform_capacity_multiplier - 1) * fast * s.fit)
-        private_handled = self._private_handled_share()
-        weighted = _SHARES * s.root  # (n_cities, n_categories)
-        group_rate = np.stack([weighted[:, g == _GROUP_OF].sum(axis=1) for g in range(3)], axis=1)
-        group_rate *= p.problem_rate
-        private_share = np.divide(
-            weighted[:, _PRIVATE].sum(axis=1),
-            weighted[:, _GROUP_OF == 1].sum(axis=1),
-            out=np.zeros(self.n_cities),
-            where=weighted[:, _GROUP_OF == 1].sum(axis=1) > 0,
-        )
-        regime = Regime(
-            routing=np.where(fast > 0, 1.0, p.routing_fragmented)[c],
-            capacity=(capacity_10k[c] * self.units.residents / 1e4),
-            closed_loop=(fast * fit)[c],
-            feedback=(has["feedback"] * maturity)[c],
-            evaluation=has["evaluation"][c],
-            knowledge_base=s.knowledge_base[c],
-            private_share=private_share[c],
-            private_handled=private_handled[c],
-            fit=s.fit[c],
-            self_governance=s.self_governance[c],
-        )
-        ctx = UnitContext(
-            cost_multiplier=(1 - p.unified_cost_reduction * has["unified_hotline"])[c],
-            self_governance=s.self_governance[c],
-            rate_consult=group_rate[c, 0],
-            rate_community=group_rate[c, 1],
-            rate_public=group_rate[c, 2],
-        )
-        learning = np.where(has["feedback"] > 0, p.trust_learning, p.trust_learning_no_feedback)[c]
-        ceiling = np.where(
-            has["unified_hotline"] > 0, p.awareness_ceiling_unified, p.awareness_ceiling_fragmented
-        )[c]
-        return regime, ctx, learning, ceiling
+    @staticmethod
+    def _apply_city_event(ev: Event, agent: CityGovernment) -> None:
+        """Apply a dated city event; one that needs the reform is skipped (and logged) without it."""
+        if ev.kind == "adopt":
+            agent.add_elements(ev.elements or ("unified_hotline",), ev.channel)
+        elif not agent.runs_reform:
+            agent.skip(ev.kind, ev.channel, ev.elements)
+        elif ev.kind == "add_element":
+            agent.add_elements(ev.elements, ev.channel)
+        elif ev.kind == "institutionalise":
+            agent.institutionalise(ev.channel)
+        else:
+            agent.abandon(ev.channel)
 
-    def _private_handled_share(self) -> np.ndarray:
-        """Per city, the share of private-matter requests that government handles itself."""
-        boundary = self.cities.has("boundary")
-        return np.where(boundary, self.p.private_handled_boundary, self.p.private_handled)
+    def _smooth_satisfaction(self, counts: dict) -> None:
+        """Update each city's smoothed satisfaction (what peers, centre and itself observe)."""
+        s = self.cities
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sat = counts["reported_satisfied"] / counts["pending"]
+        ok = ~np.isnan(sat)
+        old = s.satisfaction[ok]
+        s.satisfaction[ok] = np.where(np.isnan(old), sat[ok], 0.7 * old + 0.3 * sat[ok])
 
-    def _govern(self, out: dict, sums: np.ndarray) -> None:
-        """City-level monthly governance: topics, self-governance, knowledge base, regrowth."""
-        p, s = self.p, self.cities
-        starts = self._city_unit_start
-        group_counts = np.add.reduceat(
-            np.column_stack([out["inquiries"], out["requests"] - out["inquiries"]]), starts, axis=0
-        )
-        weighted = _SHARES * s.root
-        proactive = s.has("proactive")
-        if proactive.any():
-            nonconsult = np.where(_GROUP_OF == 0, 0.0, weighted)
-            share = nonconsult / np.maximum(nonconsult.sum(axis=1, keepdims=True), 1e-12)
-            counts = share * group_counts[:, 1:2]
-            for i in np.flatnonzero(proactive):
-                self.city_agents[i].choose_topics(counts[i])
-        s.root += p.problem_regrowth * (1 - s.root)
-        # self-governance: crowded out when government handles the private matters that reach it
-        city_sums = np.add.reduceat(sums, starts, axis=0)
-        usage = np.divide(
-            city_sums[:, 1],
-            city_sums[:, 1] + city_sums[:, 3],
-            out=np.zeros(self.n_cities),
-            where=(city_sums[:, 1] + city_sums[:, 3]) > 0,
-        )
-        target = p.self_governance_initial * (1 - p.crowding_out * self._private_handled_share() * usage)
-        s.self_governance += p.self_governance_rate * (target - s.self_governance)
-        kb_target = np.where(s.has("knowledge_base"), p.knowledge_base_max, p.knowledge_base_fragmented)
-        s.knowledge_base += p.knowledge_base_growth * (kb_target - s.knowledge_base)
-
-    def _record(self, out: dict) -> None:
+    def _record(self, out: dict, c: dict) -> None:
         s, p = self.cities, self.p
-        starts = self._city_unit_start
-        keys = (
-            "requests",
-            "inquiries",
-            "work_orders",
-            "pending",
-            "queue",
-            "handled",
-            "resolved",
-            "satisfied",
-            "reported_satisfied",
-            "backlog",
-            "cost",
-            "redirected",
-            "siphon",
-        )
-        cols = np.add.reduceat(np.column_stack([out[k] for k in keys]).astype(float), starts, axis=0)
-        c = dict(zip(keys, cols.T, strict=True))
+        starts = self.city_unit_start
         n_units = np.diff(np.append(starts, self.units.n))
         overload = np.add.reduceat((self.units.effort > p.overload_threshold).astype(float), starts)
         effort = np.add.reduceat(self.units.effort, starts)
@@ -365,15 +338,18 @@ class JiesuModel(mesa.Model):
                 "work_orders": c["work_orders"],
                 "response_rate": c["handled"] / c["pending"],
                 "resolution_rate": c["resolved"] / c["queue"],
-                "satisfaction_rate": c["reported_satisfied"] / c["handled"],
-                "true_satisfaction_rate": c["satisfied"] / c["handled"],
+                "satisfaction_rate": c["reported_satisfied"] / c["pending"],
+                "true_satisfaction_rate": c["satisfied"] / c["pending"],
                 "backlog": c["backlog"],
                 "delay_months": c["backlog"] / c["handled"],
                 "trust_mean": np.add.reduceat(self.citizens.trust, cit_starts, dtype=np.float64) / n_cit,
                 "awareness_mean": np.add.reduceat(self.citizens.awareness, cit_starts, dtype=np.float64)
                 / n_cit,
+                "scope": p.scope_fragmented + (1 - p.scope_fragmented) * s.merged,
+                "online_share": s.online,
+                "expectation": s.expectation,
                 "self_governance": s.self_governance,
-                "problem_rate": p.problem_rate * (_SHARES * s.root).sum(axis=1),
+                "problem_rate": p.problem_rate * (s.root @ self.problems.share),
                 "effort_mean": effort / n_units,
                 "overload_share": overload / n_units,
                 "gov_cost": c["cost"],
@@ -386,11 +362,6 @@ class JiesuModel(mesa.Model):
         row = self.records[self.month - self.months[0]]
         for name, v in values.items():
             row[:, OUTCOME_INDEX[name]] = v
-        sat = values["satisfaction_rate"]
-        ok = ~np.isnan(sat)
-        s.satisfaction[ok] = np.where(
-            np.isnan(s.satisfaction[ok]), sat[ok], 0.7 * s.satisfaction[ok] + 0.3 * sat[ok]
-        )
 
     # --- running ------------------------------------------------------------------------
     def run(self, progress=None) -> RunResult:

@@ -45,6 +45,8 @@ class Param:
         choices: Allowed values for a text parameter.
         kind: ``"number"``, ``"int"``, ``"bool"``, ``"choice"``, ``"month"``, ``"elements"``
             or ``"text"``.
+        prior: Range of plausible values a calibration samples, as ``(law, low, high)`` with
+            law ``"uniform"`` or ``"loguniform"``; None for design choices and switches.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Param:
     group: str
     choices: tuple[str, ...] | None = None
     kind: str = "number"
+    prior: tuple[str, float, float] | None = None
 
     def describe_range(self) -> str:
         """Return the allowed values as a short human-readable string."""
@@ -71,6 +74,13 @@ class Param:
         if self.kind == "text":
             return "text"
         return f"[{_fmt(self.low)}, {_fmt(self.high)}]"
+
+    def describe_prior(self) -> str:
+        """Return the prior as a short string, e.g. ``uniform(0, 1)``; empty if none."""
+        if self.prior is None:
+            return ""
+        law, low, high = self.prior
+        return f"{law}({_fmt(low)}, {_fmt(high)})"
 
     def convert(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise :class:`ParameterError`."""
@@ -174,6 +184,16 @@ _CONVERTERS = {
 INF = math.inf
 
 
+def U(low: float, high: float) -> tuple[str, float, float]:  # noqa: N802 - reads like the law's symbol
+    """A uniform prior on [low, high]."""
+    return ("uniform", float(low), float(high))
+
+
+def LU(low: float, high: float) -> tuple[str, float, float]:  # noqa: N802
+    """A log-uniform prior on [low, high] (for rates spanning orders of magnitude)."""
+    return ("loguniform", float(low), float(high))
+
+
 def _p(name, default, unit, low, high, meaning, source, group, **kw) -> Param:
     kind = kw.pop("kind", None)
     if kind is None:
@@ -203,112 +223,151 @@ PARAMS: tuple[Param, ...] = (
        "design choice", "time and scale", kind="choice",
        choices=("complete", "random_geometric", "small_world", "ring")),
 
+    _p("burn_in_months", 36, "months", 0, 600,
+       "months simulated before `start` (citizens and units only; no events, no diffusion, nothing recorded) so that the first recorded month is at the pre-reform equilibrium", "design choice", "time and scale"),
+
     # --- citizens ---------------------------------------------------------------------------
-    _p("problem_rate", 0.125, "problems/resident/month", 0, 10,
-       "rate at which a resident meets problems of any category (all categories at their root level)", GUESS, "citizens"),
-    _p("awareness_initial", 0.55, "1", 0, 1, "mean share of residents who know where to file before the reform", GUESS, "citizens"),
-    _p("awareness_ceiling_fragmented", 0.6, "1", 0, 1, "awareness level approached with fragmented hotlines", GUESS, "citizens"),
-    _p("awareness_ceiling_unified", 0.95, "1", 0, 1, "awareness level approached with one 12345 number", GUESS, "citizens"),
-    _p("awareness_rate", 0.04, "1/month", 0, 1, "monthly speed at which awareness approaches its ceiling", GUESS, "citizens"),
-    _p("trust_initial", 0.62, "1", 0, 1, "mean initial trust that filing works", GUESS, "citizens"),
-    _p("trust_learning", 0.15, "1/experience", 0, 1, "weight of one outcome in the citizen's trust (learning rate)", GUESS, "citizens"),
+    _p("problem_rate", 0.165, "problems/resident/month", 0, 10,
+       "rate at which a resident meets problems of any category (all categories at their root level)", GUESS, "citizens", prior=LU(0.03, 0.5)),
+    _p("awareness_initial", 0.55, "1", 0, 1, "mean share of residents who know where to file before the reform", GUESS, "citizens", prior=U(0.3, 0.9)),
+    _p("awareness_ceiling_fragmented", 0.6, "1", 0, 1, "awareness level approached with fragmented hotlines", GUESS, "citizens", prior=U(0.3, 0.9)),
+    _p("awareness_ceiling_unified", 0.95, "1", 0, 1, "awareness level approached with one 12345 number", GUESS, "citizens", prior=U(0.7, 1.0)),
+    _p("awareness_rate", 0.035, "1/month", 0, 1, "monthly speed at which awareness approaches its ceiling", GUESS, "citizens", prior=LU(0.005, 0.2)),
+    _p("trust_initial", 0.78, "1", 0, 1, "mean initial trust that filing works (before the burn-in)", GUESS, "citizens", prior=U(0.2, 0.95)),
+    _p("trust_learning", 0.15, "1/experience", 0, 1, "weight of one outcome in the citizen's trust (learning rate)", GUESS, "citizens", prior=LU(0.02, 0.5)),
     _p("trust_social_learning", 0.03, "1/month", 0, 1,
-       "monthly weight of what neighbours report (the unit's satisfied share) in a citizen's trust", GUESS, "citizens"),
+       "monthly weight of what neighbours report (the unit's satisfied share) in a citizen's trust", GUESS, "citizens", prior=LU(0.005, 0.2)),
     _p("trust_learning_no_feedback", 0.05, "1/experience", 0, 1,
-       "learning weight when callers are not told the outcome (no feedback element)", GUESS, "citizens"),
-    _p("file_intercept", -1.2, "utility", -20, 20, "utility of filing a request before trust and cost", GUESS, "citizens"),
-    _p("trust_weight", 2.0, "utility", 0, 50, "utility of filing per unit of trust", GUESS, "citizens"),
-    _p("filing_cost", 1.6, "utility", 0, 50, "median cost of filing with fragmented hotlines", GUESS, "citizens"),
-    _p("filing_cost_sd", 0.5, "1", 0, 5, "log-normal sd of filing cost across citizens", GUESS, "citizens"),
-    _p("unified_cost_reduction", 0.4, "1", 0, 1, "share of filing cost removed by a single 12345 number", GUESS, "citizens"),
-    _p("consult_bonus", 1.0, "utility", -20, 20, "extra utility of asking a question compared with filing a complaint", GUESS, "citizens"),
-    _p("self_governance_weight", 2.5, "utility", 0, 50, "utility of solving a problem in the community, per unit of strength", GUESS, "citizens"),
-    _p("self_governance_cost", 1.5, "utility", 0, 50, "cost of organising a community solution", GUESS, "citizens"),
-    _p("community_sd", 0.4, "1", 0, 5, "log-normal sd of citizens' access to their community", GUESS, "citizens"),
-    _p("self_governance_initial", 0.5, "1", 0, 1, "initial strength of community self-governance (居民自治)", GUESS, "citizens"),
-    _p("self_governance_rate", 0.03, "1/month", 0, 1, "monthly speed at which self-governance moves to its target", GUESS, "citizens"),
+       "learning weight when callers are not told the outcome (no feedback element)", GUESS, "citizens", prior=LU(0.005, 0.2)),
+    _p("file_intercept", -1.2, "utility", -20, 20, "utility of filing a request before trust and cost", GUESS, "citizens", prior=U(-4.0, 2.0)),
+    _p("trust_weight", 2.0, "utility", 0, 50, "utility of filing per unit of trust", GUESS, "citizens", prior=U(0.0, 6.0)),
+    _p("filing_cost", 1.6, "utility", 0, 50, "median cost of filing with fragmented hotlines", GUESS, "citizens", prior=U(0.0, 4.0)),
+    _p("filing_cost_sd", 0.5, "1", 0, 5, "log-normal sd of filing cost across citizens", GUESS, "citizens", prior=U(0.0, 1.5)),
+    _p("unified_cost_reduction", 0.41, "1", 0, 1,
+       "share of filing cost removed once every hotline is merged into 12345 (in proportion to the merged share, see `scope_widening_rate`)", GUESS, "citizens", prior=U(0.0, 0.8)),
+    _p("consult_bonus", 1.0, "utility", -20, 20, "extra utility of asking a question compared with filing a complaint", GUESS, "citizens", prior=U(-1.0, 3.0)),
+    _p("self_governance_weight", 2.5, "utility", 0, 50, "utility of solving a problem in the community, per unit of strength", GUESS, "citizens", prior=U(0.0, 5.0)),
+    _p("self_governance_cost", 1.5, "utility", 0, 50, "cost of organising a community solution", GUESS, "citizens", prior=U(0.0, 4.0)),
+    _p("community_sd", 0.4, "1", 0, 5, "log-normal sd of citizens' access to their community", GUESS, "citizens", prior=U(0.0, 1.0)),
+    _p("self_governance_initial", 0.5, "1", 0, 1, "initial strength of community self-governance (居民自治)", GUESS, "citizens", prior=U(0.2, 0.8)),
+    _p("self_governance_rate", 0.03, "1/month", 0, 1, "monthly speed at which self-governance moves to its target", GUESS, "citizens", prior=LU(0.005, 0.1)),
     _p("crowding_out", 0.6, "1", 0, 1,
-       "share of self-governance strength lost when government handles every private matter (挤出效应)", GUESS, "citizens"),
+       "share of self-governance strength lost when government handles every private matter (挤出效应)", GUESS, "citizens", prior=U(0.0, 1.0)),
+
+    # --- access: scope, channels, expectations --------------------------------------------
+    _p("scope_fragmented", 0.6, "1", 0, 1,
+       "share of residents' matters that fragmented hotlines accept (the rest has no hotline to go to)", GUESS, "access", prior=U(0.3, 0.95)),
+    _p("scope_widening_rate", 0.055, "1/month", 0, 1,
+       "monthly share of the matters still outside 12345 brought under it once the hotline is unified (hotlines merged, new channels; Beijing merged 64 hotlines by 2021)",
+       "mechanism: model/data/beijing_calibration.csv (hotlines merged); value: guess", "access", prior=LU(0.003, 0.3)),
+    _p("online_initial", 0.01, "1", 0, 1, "share of contacts made online (apps, WeChat, web) before the reform", GUESS, "access", prior=U(0.001, 0.05)),
+    _p("online_uptake_rate", 0.13, "1/month", 0, 10,
+       "logistic growth rate of the online share once the hotline is unified (online 9.29 % of contacts in 2020)",
+       "mechanism: model/data/beijing_calibration.csv (phone_share 2020); value: guess", "access", prior=LU(0.005, 0.3)),
+    _p("online_ceiling", 0.5, "1", 0, 1, "share of contacts that can move online (the logistic ceiling)", GUESS, "access", prior=U(0.1, 0.9)),
+    _p("online_cost_saving", 0.5, "1", 0, 1, "share of the filing cost saved when a contact is made online", GUESS, "access", prior=U(0.0, 0.9)),
+    _p("expectation_rate", 0.05, "1/month", 0, 1,
+       "monthly speed at which citizens' expectation of resolution follows the resolution they experience", "Oliver 1980; Van Ryzin 2004 (form); value: guess", "access", prior=LU(0.005, 0.3)),
+    _p("expectation_weight", 0.5, "1", 0, 10,
+       "fall in the satisfaction of unresolved callers per unit rise of expectations above the city's pre-reform resolution (expectation-disconfirmation)",
+       "Oliver 1980; Van Ryzin 2004 (form); value: guess", "access", prior=U(0.0, 2.0)),
+    _p("expectation_voice", 0.5, "1", 0, 10,
+       "rise of the problems residents voice per unit rise of expectations (responsiveness induces demand)", GUESS, "access", prior=U(0.0, 3.0)),
 
     # --- government: handling -------------------------------------------------------------
     _p("capacity_per_10k", 80.0, "work orders/month per 10k residents", 0, INF,
-       "handling capacity of the units before the reform", GUESS, "government"),
-    _p("reform_capacity_multiplier", 3.5, "1", 0, INF, "capacity multiplier that the fast-response element brings", GUESS, "government"),
+       "handling capacity of the units before the reform", GUESS, "government", prior=LU(30.0, 200.0)),
+    _p("reform_capacity_multiplier", 3.5, "1", 0, INF, "capacity multiplier that the fast-response element brings", GUESS, "government", prior=U(1.0, 6.0)),
     _p("capacity_adaptation", 0.1, "1/month", 0, 1,
-       "share of a unit's unmet demand (queue above capacity) added to its capacity each month; slack is shed at the same rate", GUESS, "government"),
-    _p("routing_fragmented", 0.7, "1", 0, 1,
-       "share of work orders that reach a responsible unit with fragmented hotlines (the rest get no response)", GUESS, "government"),
-    _p("resolution_base", 0.53, "1", 0, 1, "probability that a handled work order is resolved before the reform", BJ + " (2019-01)", "government"),
-    _p("reform_ramp_months", 12.0, "months", 0, 600,
-       "time constant over which the reform reaches full effect after the city first adopts (organisational learning)", GUESS, "government"),
-    _p("closed_loop_gain", 0.45, "1", 0, 1,
-       "share of the unresolved gap closed by closed-loop handling (fast_response)", GUESS, "government"),
-    _p("satisfaction_resolved", 0.95, "1", 0, 1, "probability a caller is satisfied when resolved", GUESS, "government"),
-    _p("satisfaction_unresolved", 0.3, "1", 0, 1, "probability a caller is satisfied when not resolved", GUESS, "government"),
-    _p("feedback_gain", 0.3, "1", 0, 1, "share of dissatisfaction removed by a timely call-back (feedback)", GUESS, "government"),
-    _p("knowledge_base_fragmented", 0.8, "1", 0, 1, "share of consultations answered at first contact without a knowledge base", GUESS, "government"),
-    _p("knowledge_base_max", 0.97, "1", 0, 1, "share answered at first contact once the knowledge base is mature", GUESS, "government"),
-    _p("knowledge_base_growth", 0.05, "1/month", 0, 1, "monthly speed at which the knowledge base matures", GUESS, "government"),
-    _p("private_handled", 0.8, "1", 0, 1, "share of private-matter requests that government handles itself", GUESS, "government"),
-    _p("private_handled_boundary", 0.3, "1", 0, 1, "the same share once the public/private boundary element is adopted", GUESS, "government"),
+       "share of a unit's unmet demand (queue above capacity) added to its capacity each month; slack is shed at the same rate", GUESS, "government", prior=U(0.0, 0.5)),
+    _p("routing_fragmented", 0.85, "1", 0, 1,
+       "share of work orders that reach a responsible unit with fragmented hotlines (the rest get no response)", GUESS, "government", prior=U(0.5, 1.0)),
+    _p("resolution_base", 0.53, "1", 0, 1, "probability that a handled work order is resolved before the reform (the mean over cities)", BJ + " (2019-01)", "government", prior=U(0.45, 0.6)),
+    _p("city_quality_sd", 0.3, "1", 0, 5,
+       "sd across cities of the log-odds of the pre-reform resolution probability (a lone city keeps the mean)", GUESS, "government", prior=U(0.0, 1.0)),
+    _p("reform_ramp_months", 8.0, "months", 0, 600,
+       "time scale of organisational learning after a city takes up an element (power-law learning curve)", GUESS, "government", prior=LU(1.0, 36.0)),
+    _p("learning_exponent", 0.8, "1", 0, 20,
+       "exponent of the learning curve: how fast the resolvable gap closes with experience (small: slow, continued improvement)",
+       "Wright 1936; Argote & Epple 1990 (form); value: guess", "government", prior=LU(0.1, 5.0)),
+    _p("resolution_unresolvable", 0.08, "1", 0, 1,
+       "share of work orders no handling can resolve (outside government's power); the long-run resolution rate is 1 minus this", GUESS, "government", prior=U(0.0, 0.3)),
+    _p("satisfaction_resolved", 0.95, "1", 0, 1, "probability a caller is satisfied when resolved", GUESS, "government", prior=U(0.8, 1.0)),
+    _p("satisfaction_unresolved", 0.57, "1", 0, 1, "probability a caller is satisfied when handled but not resolved (before expectations rise)", GUESS, "government", prior=U(0.1, 0.9)),
+    _p("feedback_gain", 0.32, "1", 0, 1, "share of dissatisfaction removed by a timely call-back (feedback), at full maturity", GUESS, "government", prior=U(0.0, 0.8)),
+    _p("knowledge_base_fragmented", 0.8, "1", 0, 1, "share of consultations answered at first contact without a knowledge base", GUESS, "government", prior=U(0.5, 0.95)),
+    _p("knowledge_base_max", 0.97, "1", 0, 1, "share answered at first contact once the knowledge base is mature", GUESS, "government", prior=U(0.85, 1.0)),
+    _p("knowledge_base_growth", 0.05, "1/month", 0, 1, "monthly speed at which the knowledge base matures", GUESS, "government", prior=LU(0.005, 0.3)),
+    _p("private_handled", 0.8, "1", 0, 1, "share of private-matter requests that government handles itself", GUESS, "government", prior=U(0.3, 1.0)),
+    _p("private_handled_boundary", 0.3, "1", 0, 1, "the same share once the public/private boundary element is adopted", GUESS, "government", prior=U(0.0, 0.8)),
 
     # --- government: evaluation -----------------------------------------------------------
-    _p("evaluation_pressure", 0.06, "effort/month", 0, 10, "effort added to the lowest-ranked unit each month (falls linearly to 0 at the top)", GUESS, "evaluation"),
-    _p("effort_decay", 0.1, "1/month", 0, 1, "monthly relaxation of effort back to 1", GUESS, "evaluation"),
-    _p("effort_max", 2.0, "1", 1, 100, "largest effort a unit can sustain", GUESS, "evaluation"),
-    _p("effort_resolution_gain", 1.0, "1", 0, 10, "share of the unresolved gap closed per unit of extra effort", GUESS, "evaluation"),
-    _p("overload_threshold", 1.5, "1", 1, 100, "effort above which a unit is overloaded: quality falls (grassroots overload)", GUESS, "evaluation"),
-    _p("overload_penalty", 0.3, "1", 0, 1, "drop in resolution probability per unit of effort above the overload threshold", GUESS, "evaluation"),
+    _p("evaluation_pressure", 0.06, "effort/month", 0, 10, "effort added to the lowest-ranked unit each month (falls linearly to 0 at the top)", GUESS, "evaluation", prior=U(0.0, 0.3)),
+    _p("effort_decay", 0.1, "1/month", 0, 1, "monthly relaxation of effort back to 1", GUESS, "evaluation", prior=LU(0.02, 0.5)),
+    _p("effort_max", 2.0, "1", 1, 100, "largest effort a unit can sustain", GUESS, "evaluation", prior=U(1.2, 3.0)),
+    _p("effort_resolution_gain", 1.0, "1", 0, 10, "share of the resolvable gap closed per unit of extra effort", GUESS, "evaluation", prior=U(0.0, 2.0)),
+    _p("overload_threshold", 1.5, "1", 1, 100, "effort above which a unit is overloaded: quality falls (grassroots overload)", GUESS, "evaluation", prior=U(1.1, 2.5)),
+    _p("overload_penalty", 0.3, "1", 0, 1, "drop in resolution probability per unit of effort above the overload threshold", GUESS, "evaluation", prior=U(0.0, 0.8)),
     _p("siphon_rate", 0.05, "1", 0, 10,
-       "extra work orders pushed into the hotline by departments, per work order, under evaluation (虹吸效应)", GUESS, "evaluation"),
-    _p("gaming", 0.0, "1", 0, 1, "share of ranking pressure spent on inflating reported satisfaction instead of effort", GUESS, "evaluation"),
+       "extra work orders pushed into the hotline by departments, per work order, under evaluation (虹吸效应)", GUESS, "evaluation", prior=U(0.0, 0.3)),
+    _p("gaming", 0.0, "1", 0, 1, "share of ranking pressure spent on inflating reported satisfaction instead of effort", GUESS, "evaluation", prior=U(0.0, 0.5)),
 
     # --- government: proactive governance -------------------------------------------------
-    _p("topics_per_month", 2, "categories/month", 0, 8,
-       "recurring categories taken up each month by 每月一题 (27 problems in 2021)", BJ, "proactive governance"),
-    _p("topic_fix_share", 0.025, "1", 0, 1, "share of a topic category's root problems fixed per month it is taken up", GUESS, "proactive governance"),
-    _p("problem_regrowth", 0.003, "1/month", 0, 1, "monthly speed at which fixed problems come back toward their root level", GUESS, "proactive governance"),
+    _p("topics_per_month", 2.25, "problems/month", 0, 100,
+       "recurring problems taken up each month by 每月一题 (27 problems in 2021; fractions accumulate)", BJ, "proactive governance"),
+    _p("topic_fix_depth", 0.3, "1", 0, 1,
+       "share of a taken-up problem fixed at the root (times the fit)", GUESS, "proactive governance", prior=U(0.05, 0.8)),
+    _p("problem_regrowth", 0.003, "1/month", 0, 1,
+       "monthly speed at which fixed problems come back toward their root level", GUESS, "proactive governance", prior=LU(0.0005, 0.05)),
+    _p("topic_cooldown_months", 12, "months", 0, 600,
+       "months before a problem taken up can be taken up again (each year's topics are distinct problems)", BJ, "proactive governance"),
+    _p("problems_per_category", 20, "problems", 1, 1000,
+       "distinct recurring problems in each fixable category (a 每月一题 topic is one of them)", "design choice", "proactive governance"),
+    _p("problem_concentration", 1.0, "1", 0, 5,
+       "Zipf exponent of the sizes of the problems within a category (0: equal sizes; larger: a few big problems)", GUESS, "proactive governance", prior=U(0.0, 2.0)),
 
     # --- the pioneer ----------------------------------------------------------------------
-    _p("pioneer", "Beijing", "-", None, None, "city that pioneers the reform (name or adcode); none for no pioneer", "MODEL.md", "pioneer", kind="text"),
+    _p("pioneer", "Beijing", "-", None, None, "city that pioneers the reform (name or code); none for no pioneer", "MODEL.md", "pioneer", kind="text"),
     _p("reform_start", "2019-01", "month", None, None, "month the pioneer adopts the reform", "model/data/diffusion_events.csv", "pioneer", kind="month"),
     _p("pioneer_elements", "unified_hotline,fast_response,feedback,evaluation,knowledge_base", "-", None, None,
        "elements the pioneer adopts at reform_start (proactive governance comes in 2021-01 as a dated event)",
        "model/data/diffusion_events.csv", "pioneer", kind="elements"),
+    _p("pioneer_abandons", False, "-", None, None,
+       "whether the pioneer may abandon its own reform (its history is known: it did not)", "model/data/diffusion_events.csv", "pioneer"),
 
     # --- diffusion: channels --------------------------------------------------------------
-    _p("external_rate", 0.0, "1/month", 0, 10, "constant external influence on every city (Bass p), attributed top-down", "Bass 1969", "diffusion"),
-    _p("imitation_rate", 0.0, "1/month", 0, 10, "hazard from the weighted share of adopted peers (Bass q)", "Bass 1969", "diffusion"),
-    _p("learning_rate", 0.0, "1/month", 0, 100, "hazard per unit of satisfaction gain observed among adopted peers", GUESS, "diffusion"),
-    _p("academic_strength", 0.0, "1", 0, 100, "how much accumulated research evidence lowers the cost of learning (multiplies horizontal hazards)", GUESS, "diffusion"),
-    _p("academic_halfway", 5.0, "gain-years", 0.001, INF, "evidence at which the academic route reaches half its effect", GUESS, "diffusion"),
-    _p("internal_rate", 0.0, "1/month", 0, 10, "hazard per unit of citizen dissatisfaction (1 - satisfaction)", "Berry & Berry 1990", "diffusion"),
-    _p("peer_weight_geo", 1.0, "1", 0, INF, "weight of geographic neighbours in a city's peer group", GUESS, "diffusion"),
-    _p("peer_weight_province", 1.0, "1", 0, INF, "weight of cities in the same province", GUESS, "diffusion"),
-    _p("peer_weight_rank", 0.5, "1", 0, INF, "weight of cities of the same administrative rank", GUESS, "diffusion"),
+    _p("external_rate", 0.0, "1/month", 0, 10, "constant external influence on every city (Bass p, continuous time), attributed top-down", "Bass 1969", "diffusion", prior=U(0.0, 0.02)),
+    _p("imitation_rate", 0.0, "1/month", 0, 10, "hazard from the weighted share of adopted peers (Bass q, continuous time)", "Bass 1969", "diffusion", prior=U(0.0, 0.2)),
+    _p("learning_rate", 0.0, "1/month", 0, 100, "hazard per unit of satisfaction gain observed among adopted peers", GUESS, "diffusion", prior=U(0.0, 1.0)),
+    _p("academic_strength", 0.0, "1", 0, 100, "how much accumulated research evidence lowers the cost of learning (multiplies horizontal hazards)", GUESS, "diffusion", prior=U(0.0, 3.0)),
+    _p("academic_halfway", 5.0, "gain-years", 0.001, INF, "evidence at which the academic route reaches half its effect", GUESS, "diffusion", prior=LU(0.5, 50.0)),
+    _p("internal_rate", 0.0, "1/month", 0, 10, "hazard per unit of citizen dissatisfaction (1 - satisfaction)", "Berry & Berry 1990", "diffusion", prior=U(0.0, 0.05)),
+    _p("peer_weight_geo", 1.0, "1", 0, INF, "weight of geographic neighbours in a city's peer group", GUESS, "diffusion", prior=U(0.0, 2.0)),
+    _p("peer_weight_province", 1.0, "1", 0, INF, "weight of cities in the same province", GUESS, "diffusion", prior=U(0.0, 2.0)),
+    _p("peer_weight_rank", 0.5, "1", 0, INF, "weight of cities of the same administrative rank", GUESS, "diffusion", prior=U(0.0, 2.0)),
     _p("peer_neighbours", 6, "cities", 1, 100, "number of nearest cities that count as geographic neighbours", GUESS, "diffusion"),
-    _p("endorsement_rate", 0.02, "1/month", 0, 10, "hazard on every city while the centre endorses the reform as a typical experience", GUESS, "diffusion"),
-    _p("mandate_compliance", 0.98, "1", 0, 0.9999, "share of cities adopting by a mandate's deadline (sets the mandate hazard)", GUESS, "diffusion"),
-    _p("mandate_enforcement", 0.5, "1/month", 0, 10, "hazard on cities still not compliant after the deadline", GUESS, "diffusion"),
-    _p("province_relay_probability", 0.3, "1", 0, 1, "probability that a province relays a national mandate with an earlier deadline", "model/data/diffusion_events.csv (Guangdong)", "diffusion"),
+    _p("endorsement_rate", 0.02, "1/month", 0, 10, "hazard on every city while the centre endorses the reform as a typical experience", GUESS, "diffusion", prior=LU(0.002, 0.1)),
+    _p("mandate_compliance", 0.98, "1", 0, 0.9999, "share of cities adopting by a mandate's deadline (sets the mandate hazard)", GUESS, "diffusion", prior=U(0.9, 0.999)),
+    _p("mandate_enforcement", 0.5, "1/month", 0, 10, "hazard on cities still not compliant after the deadline", GUESS, "diffusion", prior=LU(0.05, 2.0)),
+    _p("province_relay_probability", 0.3, "1", 0, 1, "probability that a province relays a national mandate with an earlier deadline", "model/data/diffusion_events.csv (Guangdong)", "diffusion", prior=U(0.0, 1.0)),
     _p("province_relay_lead", 1, "months", 0, 60, "how much earlier a relayed provincial deadline falls", "model/data/diffusion_events.csv (Guangdong)", "diffusion"),
     _p("recognition", False, "-", None, None, "whether the centre can recognise the reform from the simulated evidence (bottom-up)", "MODEL.md", "diffusion"),
     _p("recognition_threshold", 1.0, "gain-years", 0, INF,
-       "evidence (adopters' satisfaction gain summed over adopter-years) at which the centre recognises the reform", GUESS, "diffusion"),
+       "evidence (adopters' satisfaction gain summed over adopter-years) at which the centre recognises the reform", GUESS, "diffusion", prior=LU(0.1, 10.0)),
     _p("recognition_mandate_lag", 12, "months", 0, 600, "months from recognition to a national mandate (0: endorsement only)", GUESS, "diffusion"),
     _p("recognition_deadline", 12, "months", 1, 600, "months between an endogenous mandate and its deadline", GUESS, "diffusion"),
-    _p("sector_rate", 0.08, "1/month", 0, 10, "hazard that a sector body adopts once the centre has recognised the reform", GUESS, "diffusion"),
-    _p("copy_fidelity", 0.7, "1", 0, 1, "probability that a learner copies each element of its model city", GUESS, "diffusion"),
-    _p("element_uptake_rate", 0.03, "1/month", 0, 10, "hazard of adding a missing element, per share of peers that have it", GUESS, "diffusion"),
-    _p("institutionalise_rate", 0.004, "1/month", 0, 10, "hazard that an adopter passes a local regulation, per 0.1 of satisfaction gain (plus the same rate times the share of peers that have one)", GUESS, "diffusion"),
-    _p("abandon_rate", 0.004, "1/month", 0, 10, "hazard that a non-institutionalised adopter abandons the reform", GUESS, "diffusion"),
+    _p("sector_rate", 0.08, "1/month", 0, 10, "hazard that a sector body adopts once the centre has recognised the reform", GUESS, "diffusion", prior=LU(0.01, 0.5)),
+    _p("copy_fidelity", 0.7, "1", 0, 1, "probability that a learner copies each element of its model city", GUESS, "diffusion", prior=U(0.3, 1.0)),
+    _p("element_uptake_rate", 0.03, "1/month", 0, 10, "hazard of adding a missing element, per share of peers that have it", GUESS, "diffusion", prior=LU(0.003, 0.3)),
+    _p("institutionalise_rate", 0.004, "1/month", 0, 10, "hazard that an adopter passes a local regulation, per 0.1 of satisfaction gain (plus the same rate times the share of peers that have one)", GUESS, "diffusion", prior=LU(0.0005, 0.05)),
+    _p("abandon_rate", 0.004, "1/month", 0, 10, "hazard that a non-institutionalised adopter abandons the reform", GUESS, "diffusion", prior=LU(0.0005, 0.05)),
     _p("turnover_rate", 0.0167, "1/month", 0, 1, "monthly probability of leadership turnover in a city (5-year terms)", GUESS, "diffusion"),
-    _p("turnover_abandon_multiplier", 5.0, "1", 0, INF, "abandonment hazard multiplier in a month of turnover", GUESS, "diffusion"),
-    _p("institutional_protection", 0.1, "1", 0, 1, "abandonment hazard multiplier for institutionalised reforms", GUESS, "diffusion"),
+    _p("turnover_abandon_multiplier", 5.0, "1", 0, INF, "abandonment hazard multiplier in a month of turnover", GUESS, "diffusion", prior=U(1.0, 10.0)),
+    _p("institutional_protection", 0.1, "1", 0, 1, "abandonment hazard multiplier for institutionalised reforms", GUESS, "diffusion", prior=U(0.0, 0.5)),
 
     # --- fit ------------------------------------------------------------------------------
-    _p("fit_population_elasticity", 0.1, "1/decade", -5, 5, "change in effectiveness per tenfold population relative to 5 M residents", GUESS, "fit"),
-    _p("fit_rural_penalty", 0.3, "1", 0, 1, "loss of effectiveness in rural units (counties, leagues, regions)", GUESS, "fit"),
+    _p("fit_population_elasticity", 0.1, "1/decade", -5, 5, "change in effectiveness per tenfold population relative to 5 M residents", GUESS, "fit", prior=U(-0.3, 0.3)),
+    _p("fit_rural_penalty", 0.3, "1", 0, 1, "loss of effectiveness in rural units (counties, leagues, regions)", GUESS, "fit", prior=U(0.0, 0.6)),
 )
 # fmt: on
 

@@ -22,6 +22,7 @@ PROCESSES: tuple[str, ...] = (
     "network",  # synthetic geography and peer networks
     "mesa",  # seed handed to mesa.Model for its own generators
     "centre",  # higher governments' decisions (relays, sector bodies)
+    "heterogeneity",  # differences between cities drawn at the start (pre-reform quality)
 )
 
 

@@ -27,7 +27,19 @@ def test_every_parameter_and_outcome_is_documented():
 
 
 #: Symbols the equations define themselves (besides subscripted ones such as ``fit_c``).
-EQUATION_SYMBOLS = {"v_file", "v_self", "m_cost", "s_res", "s_unres", "h_internal", "h_mandate", "h_peer"}
+EQUATION_SYMBOLS = {
+    "v_file",
+    "v_self",
+    "m_cost",
+    "s_res",
+    "s_unres",
+    "h_internal",
+    "h_mandate",
+    "h_peer",
+    "h_imitation",
+    "m_fast",
+    "m_feedback",
+}
 
 
 def test_equations_name_only_declared_parameters():

@@ -18,7 +18,7 @@ def test_misspelt_parameter_is_rejected_with_a_suggestion():
     [
         ("capacity_per_10k", -1, r"out of range; allowed: \[0, inf\]"),
         ("trust_initial", 1.5, r"out of range; allowed: \[0, 1\]"),
-        ("topics_per_month", 2.5, "whole number"),
+        ("problems_per_category", 2.5, "whole number"),
         ("capacity_per_10k", "many", "not valid"),
         ("geography", "mars", "not one of"),
         ("start", "2019-13", "months run from 01 to 12"),

@@ -19,8 +19,9 @@ def _queue_units(n: int, rate: float, months: int, seed: int):
     regime = Regime(
         routing=ones,
         capacity=ones,
-        closed_loop=zeros,
+        gap=ones * 0.5,
         feedback=zeros,
+        disappointment=zeros,
         evaluation=zeros,
         knowledge_base=zeros,
         private_share=zeros,

@@ -90,15 +90,23 @@ def parameter_table(params: Sequence[Param] = PARAMS) -> str:
 
     Returns:
         For each group a level-4 heading and a table with the columns name, default, unit,
-        range, meaning and source.
+        range, prior (the range a calibration samples), meaning and source.
     """
     blocks: list[str] = []
     for group, members in _groups(params).items():
         rows = [
-            (f"`{p.name}`", f"`{format_value(p.default)}`", p.unit, p.describe_range(), p.meaning, p.source)
+            (
+                f"`{p.name}`",
+                f"`{format_value(p.default)}`",
+                p.unit,
+                p.describe_range(),
+                p.describe_prior() or "—",
+                p.meaning,
+                p.source,
+            )
             for p in members
         ]
-        table = _table(("name", "default", "unit", "range", "meaning", "source"), rows)
+        table = _table(("name", "default", "unit", "range", "prior", "meaning", "source"), rows)
         blocks.append("\n".join([f"#### {group[:1].upper()}{group[1:]}", "", *table]))
     return "\n\n".join(blocks)
 
@@ -131,6 +139,11 @@ def outcome_table(
     )
 
 
+def is_guess(param: Param) -> bool:
+    """Whether the parameter's default value is a guess (its source may still name the mechanism's form)."""
+    return param.source == GUESS or param.source.endswith("value: guess")
+
+
 def guess_list(params: Sequence[Param] = PARAMS) -> str:
     """Return, as Markdown, the parameters whose source is ``guess``, by group.
 
@@ -140,7 +153,7 @@ def guess_list(params: Sequence[Param] = PARAMS) -> str:
     Returns:
         A count sentence and one bullet per group listing the guessed parameters.
     """
-    guessed = [p for p in params if p.source == GUESS]
+    guessed = [p for p in params if is_guess(p)]
     lines = [f"{len(guessed)} of the {len(params)} parameters have a guessed default:", ""]
     for group, members in _groups(guessed).items():
         lines.append(f"- {group}: " + ", ".join(f"`{p.name}`" for p in members))
@@ -181,11 +194,20 @@ def calibration_table(run_dir: Path, city: str = "Beijing") -> str:
 
 def _request_rows(ts: pd.DataFrame, published: dict) -> list[tuple[str, str, str]]:
     rows = []
+    total = published.get(("2019-01..2021-11", "contacts_total"))
+    known = [published.get((y, "requests_per_year")) for y in ("2019", "2020")]
     for year in CALIBRATION_YEARS:
         months = ts.index[ts.index.str.startswith(year)]
         sim = f"{ts.loc[months, 'requests'].sum() / 1e6:.2f} M" if len(months) == 12 else "—"
         pub = published.get((year, "requests_per_year"))
         rows.append((f"requests {year}", "—" if pub is None else f"{pub / 1e6:.2f} M", sim))
+    window = ts.index[(ts.index >= "2021-01") & (ts.index <= "2021-11")]
+    if total is not None and None not in known:
+        derived = (total - sum(known)) / 1e6
+        sim = f"{ts.loc[window, 'requests'].sum() / 1e6:.2f} M" if len(window) == 11 else "—"
+        rows.append(
+            ("requests 2021-01..2021-11 (2019-01..2021-11 total less 2019, 2020)", f"{derived:.2f} M", sim)
+        )
     return rows
 
 
