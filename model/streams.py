@@ -23,6 +23,7 @@ PROCESSES: tuple[str, ...] = (
     "mesa",  # seed handed to mesa.Model for its own generators
     "centre",  # higher governments' decisions (relays, sector bodies)
     "heterogeneity",  # differences between cities drawn at the start (pre-reform quality)
+    "posterior",  # which particle of a posterior a replicate runs with
 )
 
 

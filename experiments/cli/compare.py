@@ -6,7 +6,12 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from jiesu.experiments.cli.options import add_execution_options, add_run_options, overrides_from
+from jiesu.experiments.cli.options import (
+    add_execution_options,
+    add_run_options,
+    load_posterior,
+    overrides_from,
+)
 from jiesu.experiments.designs.compare import DEFAULT_SET, compare, save_comparison
 from jiesu.experiments.errors import UsageError
 from jiesu.experiments.outputs.storage import check_destination, default_out
@@ -41,8 +46,16 @@ def main(args, argv: list[str]) -> int:
     )
     check_destination(out)
     start = time.perf_counter()
+    posterior = load_posterior(args)
     res = compare(
-        scenarios, args.replicates, args.seed, args.workers, overrides, args.scheduler, args.city_rows
+        scenarios,
+        args.replicates,
+        args.seed,
+        args.workers,
+        overrides,
+        args.scheduler,
+        args.city_rows,
+        posterior=posterior,
     )
     settings = {
         "seed": args.seed,
@@ -50,6 +63,7 @@ def main(args, argv: list[str]) -> int:
         "workers": args.workers,
         "scheduler": args.scheduler,
         "overrides": overrides,
+        "posterior": posterior.source if posterior is not None else None,
         "wall_seconds": round(time.perf_counter() - start, 1),
     }
     save_comparison(res, scenarios, out, args.lang, settings, ["jiesu", *argv])

@@ -19,6 +19,15 @@ def add_parser(sub) -> None:
         metavar="RUN_DIR",
         help="also rewrite the calibration table from this `jiesu run beijing` folder",
     )
+    p.add_argument(
+        "--validation",
+        action="store_true",
+        help="regenerate docs/validation.md: runs the shipped posterior's predictive, the diffusion fit and "
+        "the checks (a few minutes; needs the calibration extra)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=2, help="local worker processes for --validation (default 2)"
+    )
 
 
 def main(args, argv: list[str]) -> int:
@@ -28,6 +37,11 @@ def main(args, argv: list[str]) -> int:
         0 when the file is (now) up to date, 1 when ``--check`` finds stale tables, 2 when the
         file, the run folder or a marker pair is missing.
     """
+    if args.validation:
+        from jiesu.experiments.reports.validation import write_validation
+
+        print(f"wrote {write_validation(workers=args.workers)}")
+        return 0
     if args.check and args.calibration:
         print(
             "jiesu: error: --calibration rewrites the file; it cannot be combined with --check",

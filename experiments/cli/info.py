@@ -23,6 +23,9 @@ def main(args, argv: list[str]) -> int:
 
 def params(args) -> int:
     """``jiesu params``: every parameter with default, unit, range, meaning and source."""
+    from jiesu.experiments.execution.posterior import calibrated_sources
+
+    calibrated = calibrated_sources()
     rows = [
         {
             "name": p.name,
@@ -31,7 +34,8 @@ def params(args) -> int:
             "range": p.describe_range(),
             "group": p.group,
             "meaning": p.meaning,
-            "source": p.source,
+            "source": calibrated.get(p.name, p.source),
+            "prior": p.describe_prior(),
         }
         for p in PARAMS
     ]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jiesu.experiments.cli import analyze, compare, docs, info, run, sweep
+from jiesu.experiments.cli import analyze, calibrate, compare, docs, info, run, sweep
 from jiesu.experiments.cli.options import Parser
+from jiesu.experiments.designs.calibration_spec import CalibrationSpecError
 from jiesu.experiments.designs.sweep_spec import SweepSpecError
 from jiesu.experiments.errors import UsageError
 from jiesu.experiments.outputs.storage import OutputError
@@ -28,6 +29,7 @@ COMMANDS = {
     "compare": compare,
     "sweep": sweep,
     "analyze": analyze,
+    "calibrate": calibrate,
     "docs": docs,
 }
 
@@ -41,6 +43,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     OutputError,
     UsageError,
     SweepSpecError,
+    CalibrationSpecError,
 )
 
 

@@ -34,6 +34,23 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--end", help="last month, YYYY-MM")
     parser.add_argument("--out", type=Path, help="output folder (default: a new folder under results/)")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the figures")
+    parser.add_argument(
+        "--posterior",
+        nargs="?",
+        const="beijing",
+        metavar="SOURCE",
+        help="draw each replicate's calibrated parameters from a posterior: the shipped one "
+        "(no value, or 'beijing') or a `jiesu calibrate` folder",
+    )
+
+
+def load_posterior(args):
+    """The posterior named by ``--posterior``, or None."""
+    if not getattr(args, "posterior", None):
+        return None
+    from jiesu.experiments.execution.posterior import Posterior
+
+    return Posterior.load(args.posterior)
 
 
 def add_execution_options(parser: argparse.ArgumentParser) -> None:

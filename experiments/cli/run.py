@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from jiesu.experiments.cli.options import add_run_options, overrides_from
+from jiesu.experiments.cli.options import add_run_options, load_posterior, overrides_from
 from jiesu.experiments.designs.run import save_run
 from jiesu.experiments.execution.runner import build_model, run_model
 from jiesu.experiments.outputs.storage import check_destination, default_out
@@ -26,7 +26,11 @@ def main(args, argv: list[str]) -> int:
     """``jiesu run``: one simulation, written to a results folder with figures and manifest."""
     scenario = load_scenario(args.scenario)
     model = build_model(
-        scenario, overrides_from(args), seed=args.seed, run_id=f"{scenario.name}-s{args.seed}"
+        scenario,
+        overrides_from(args),
+        seed=args.seed,
+        run_id=f"{scenario.name}-s{args.seed}",
+        posterior=load_posterior(args),
     )
     out = args.out or default_out("run", scenario.name)
     check_destination(out)

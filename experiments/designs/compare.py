@@ -35,8 +35,13 @@ def compare(
     scheduler: str | None = None,
     city_rows: bool = False,
     progress: bool = True,
+    posterior=None,
 ) -> dict:
     """Run every scenario ``replicates`` times and return the combined tables.
+
+    With a ``posterior`` (:class:`~jiesu.experiments.execution.posterior.Posterior`) replicate
+    ``r`` of every scenario runs with the particle replicate ``r`` draws, so bands show
+    parameter and stochastic uncertainty while scenarios stay paired; ``runs`` records it.
 
     Example:
         >>> from jiesu.experiments.scenarios import load_scenario
@@ -50,6 +55,8 @@ def compare(
     overrides = dict(overrides or {})
     for s in scenarios:  # validate every scenario's parameters before running anything
         s.params(overrides)
+        if posterior is not None:
+            s.params({**posterior.draw(seed, 0)[1], **overrides})
     tasks = [
         {
             "run_index": k * replicates + r,
@@ -59,6 +66,7 @@ def compare(
             "seed": seed,
             "replicate": r,
             "tables": "all" if city_rows else "headline",
+            "posterior": posterior,
         }
         for k, s in enumerate(scenarios)
         for r in range(replicates)
@@ -80,6 +88,7 @@ def compare(
                 "status": res["status"],
                 "error": res["error"],
                 "wall_seconds": res["wall_seconds"],
+                "particle": res.get("particle"),
                 **res["metrics"],
             }
         )
@@ -201,7 +210,8 @@ def save_comparison(
         manifest.update(
             {
                 "kind": "compare",
-                **{k: settings.get(k) for k in ("seed", "replicates", "workers", "scheduler")},
+                **{k: settings.get(k) for k in ("seed", "replicates", "workers", "scheduler", "posterior")},
+                "particles": _particles(res["runs"]),
                 "overrides": overrides,
                 "common_random_numbers": "replicate r of every scenario uses spawn key (r,) of the root seed",
                 "scenarios": [s.to_dict() for s in scenarios],
@@ -214,3 +224,10 @@ def save_comparison(
         )
         write_json(manifest, tmp / "manifest.json")
     return [*files, "manifest.json"]
+
+
+def _particles(runs: pd.DataFrame) -> dict | None:
+    """Each run's particle (run id -> particle index), when the runs drew from a posterior."""
+    if "particle" not in runs or runs["particle"].isna().all():
+        return None
+    return {r.run_id: int(r.particle) for r in runs.itertuples() if pd.notna(r.particle)}

@@ -19,7 +19,7 @@ def execute(task: dict) -> dict:
 
     Task keys: ``run_index``, ``run_id``, ``scenario`` (a :class:`Scenario`), ``overrides``,
     ``seed``, ``replicate``, ``tables`` (``"none"``, ``"headline"`` for national and province
-    rows, or ``"all"``).
+    rows, or ``"all"``), and optionally ``posterior`` (each replicate draws its particle).
     """
     from jiesu.experiments.analysis.metrics import compute_metrics
     from jiesu.experiments.execution.runner import run_scenario
@@ -37,6 +37,7 @@ def execute(task: dict) -> dict:
             replicate=task["replicate"],
             run_id=task["run_id"],
             levels=levels,
+            posterior=task.get("posterior"),
         )
     except Exception as err:
         last = traceback.format_exception_only(type(err), err)[-1].strip()
@@ -57,6 +58,7 @@ def execute(task: dict) -> dict:
         "status": "ok",
         "error": "",
         "wall_seconds": time.perf_counter() - start,
+        "particle": (out.info.get("particle") or {}).get("particle"),
         "metrics": metrics,
         "timeseries": ts.reset_index(drop=True) if keep else None,
         "adoptions": out.adoptions if keep else None,
@@ -90,17 +92,28 @@ def run_tasks(tasks: list[dict], workers: int = 1, scheduler: str | None = None)
         yield from parallel(delayed(execute)(t) for t in tasks)
 
 
-def _dask(tasks: Iterable[dict], address: str) -> Iterator[dict]:
+def dask_client(address: str):
+    """A client of the Dask scheduler at ``address``, or a clear error.
+
+    Raises:
+        UsageError: If Dask distributed is not installed or the scheduler cannot be reached.
+    """
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise UsageError(
             "--scheduler needs Dask distributed: install the extra with `uv sync --extra distributed`"
         ) from None
     try:
-        client = Client(address, timeout="15s")
+        return Client(address, timeout="15s")
     except (OSError, TimeoutError) as err:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+
+
+def _dask(tasks: Iterable[dict], address: str) -> Iterator[dict]:
+    from distributed import as_completed
+
+    client = dask_client(address)
     try:
         futures = client.map(execute, list(tasks), pure=False)
         for _future, result in as_completed(futures, with_results=True):

@@ -26,10 +26,21 @@ def build_model(
     seed: int = 0,
     replicate: int = 0,
     run_id: str = "run-0",
+    posterior=None,
 ) -> JiesuModel:
-    """Validate everything and build the model (raises before any output is written)."""
+    """Validate everything and build the model (raises before any output is written).
+
+    With a :class:`~jiesu.experiments.execution.posterior.Posterior`, the run takes the
+    parameters of the particle its replicate draws (between the scenario's and ``overrides``,
+    which still win) and records it in ``model.particle``.
+    """
+    particle = None
+    if posterior is not None:
+        index, values = posterior.draw(seed, replicate)
+        particle = {"posterior": posterior.source, "particle": index, "values": values}
+        overrides = {**values, **(overrides or {})}
     params = scenario.params(overrides)
-    return JiesuModel(
+    model = JiesuModel(
         params,
         seed=seed,
         replicate=replicate,
@@ -37,6 +48,8 @@ def build_model(
         scenario=scenario.name,
         run_id=run_id,
     )
+    model.particle = particle
+    return model
 
 
 def run_model(model: JiesuModel, progress=None, levels: tuple[str, ...] = LEVELS) -> RunOutput:
@@ -66,6 +79,7 @@ def run_model(model: JiesuModel, progress=None, levels: tuple[str, ...] = LEVELS
         "scenario": model.scenario_name,
         "seed": model.streams.provenance(),
         "parameters": _params_dict(model.p),
+        "particle": model.particle,
         "n_cities": model.n_cities,
         "n_citizens": model.citizens.n,
         "n_units": model.units.n,
@@ -81,10 +95,12 @@ def run_scenario(
     replicate: int = 0,
     run_id: str | None = None,
     levels: tuple[str, ...] = LEVELS,
+    posterior=None,
 ) -> RunOutput:
     """Build and run one simulation of ``scenario``.
 
-    ``levels`` selects the rows of the timeseries (city, province, national).
+    ``levels`` selects the rows of the timeseries (city, province, national); ``posterior``
+    draws the run's parameters (see :func:`build_model`).
 
     Example:
         >>> from jiesu.experiments.scenarios import load_scenario
@@ -93,7 +109,7 @@ def run_scenario(
         '2019-03'
     """
     run_id = run_id or f"{scenario.name}-s{seed}-r{replicate}"
-    return run_model(build_model(scenario, overrides, seed, replicate, run_id), levels=levels)
+    return run_model(build_model(scenario, overrides, seed, replicate, run_id, posterior), levels=levels)
 
 
 def _params_dict(params) -> dict:

@@ -43,6 +43,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sobol_title": ("Sobol indices: {outcome}", "Sobol 指数：{outcome}"),
     "morris_title": ("Morris screening: {outcome}", "Morris 筛选：{outcome}"),
     "parameter": ("parameter", "参数"),
+    "posterior_title": (
+        "Posterior of {name}: last generation ({n} particles)",
+        "{name} 后验分布：最后一代（{n} 个粒子）",
+    ),
+    "posterior_median_band": ("posterior predictive median, 90 % band", "后验预测中位数与90%区间"),
+    "requests_per_year_m": ("contacts per year (millions)", "年受理量（百万件）"),
+    "predictive_title": (
+        "Posterior predictive ({n} draws); filled: data used to fit (to 2021), open: later figures",
+        "后验预测（{n} 次抽样）；实心：拟合所用数据（至2021年），空心：之后的数据",
+    ),
     "first_order": ("first order (S1)", "一阶 (S1)"),
     "total_order": ("total (ST)", "总效应 (ST)"),
     "mu_star": ("μ*", "μ*"),

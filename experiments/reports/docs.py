@@ -82,6 +82,30 @@ def _groups(params: Iterable[Param]) -> dict[str, list[Param]]:
     return out
 
 
+#: Why the data cannot identify the parameters of each group that remain guesses.
+GUESS_REASONS: dict[str, str] = {
+    "time and scale": "a design choice of resolution or of synthetic worlds, not a property of China",
+    "citizens": "Beijing publishes city totals only: they cannot separate these behavioural parameters from "
+    "the calibrated ones (problem rate, scope, costs) that absorb their effect; surveys of residents' "
+    "awareness, trust and costs would identify them",
+    "access": "one online share (2020) identifies the uptake rate given the others, not the ceiling or the "
+    "saving; expectations are seen only through the rates",
+    "government": "no pre-reform capacity, routing or knowledge-base figures were published; the rates "
+    "constrain only the calibrated combination",
+    "evaluation": "no published data on units' effort, overload, siphoned tasks or gaming",
+    "proactive governance": "no published effect of 每月一题 on volumes up to 2021",
+    "pioneer": "known from the dated events",
+    "diffusion": "one voluntary adoption and seven provincial plans before 2022: only the sum of the "
+    "voluntary hazards and the relay probability are estimable (docs/validation.md §5)",
+    "fit": "no city other than Beijing publishes comparable figures",
+}
+
+
+def source_of(param: Param, calibrated: dict[str, str]) -> str:
+    """The parameter's source, or its calibration (median [90 % interval]) if it was calibrated."""
+    return calibrated.get(param.name, param.source)
+
+
 def parameter_table(params: Sequence[Param] = PARAMS) -> str:
     """Return the parameter tables, one per group, as Markdown.
 
@@ -92,6 +116,9 @@ def parameter_table(params: Sequence[Param] = PARAMS) -> str:
         For each group a level-4 heading and a table with the columns name, default, unit,
         range, prior (the range a calibration samples), meaning and source.
     """
+    from jiesu.experiments.execution.posterior import calibrated_sources
+
+    calibrated = calibrated_sources()
     blocks: list[str] = []
     for group, members in _groups(params).items():
         rows = [
@@ -102,7 +129,7 @@ def parameter_table(params: Sequence[Param] = PARAMS) -> str:
                 p.describe_range(),
                 p.describe_prior() or "—",
                 p.meaning,
-                p.source,
+                source_of(p, calibrated),
             )
             for p in members
         ]
@@ -153,10 +180,18 @@ def guess_list(params: Sequence[Param] = PARAMS) -> str:
     Returns:
         A count sentence and one bullet per group listing the guessed parameters.
     """
-    guessed = [p for p in params if is_guess(p)]
-    lines = [f"{len(guessed)} of the {len(params)} parameters have a guessed default:", ""]
+    from jiesu.experiments.execution.posterior import calibrated_sources
+
+    calibrated = calibrated_sources()
+    guessed = [p for p in params if is_guess(p) and p.name not in calibrated]
+    lines = [
+        f"{len(calibrated)} parameters are calibrated (docs/validation.md); {len(guessed)} of the "
+        f"{len(params)} parameters keep a guessed default, and the data cannot identify them:",
+        "",
+    ]
     for group, members in _groups(guessed).items():
-        lines.append(f"- {group}: " + ", ".join(f"`{p.name}`" for p in members))
+        reason = GUESS_REASONS.get(group, "no data")
+        lines.append(f"- {group} ({reason}): " + ", ".join(f"`{p.name}`" for p in members))
     return "\n".join(lines)
 
 
