@@ -96,9 +96,10 @@ class Geography:
             return np.flatnonzero(self.parent_id == parents[key])
         known = [*self.name_en.tolist(), *self.name_zh.tolist(), *parents]
         close = difflib.get_close_matches(key, known, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        hint = f"; did you mean {', '.join(close)}?" if close else _elsewhere(key)
+        units = f"{self.n} unit" + ("" if self.n == 1 else "s")
         raise UnknownCityError(
-            f"unknown city {key!r} in this geography ({self.n} units){hint} "
+            f"unknown city {key!r} in this geography ({units}){hint or '.'} "
             "Use an adcode, an English or Chinese name, 'largest' or 'none'."
         )
 
@@ -118,6 +119,19 @@ class Geography:
         degree = np.asarray(adj.sum(axis=1)).ravel()
         inv = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
         return sp.diags(inv) @ adj
+
+
+def _elsewhere(key: str) -> str:
+    """A hint for a name that is not in the simulated geography but is (nearly) a prefecture's."""
+    pref = load_table("china_prefectures.csv")
+    names = [*(r["name_en"] for r in pref), *(r["name_zh"] for r in pref)]
+    close = difflib.get_close_matches(key, names, n=1)
+    if not close:
+        return ""
+    return (
+        f"; did you mean {close[0]}? It is not simulated here: choose the china geography "
+        "(--set geography=china, or a China scenario such as all_channels)."
+    )
 
 
 def _short_code(code: str) -> str:
