@@ -153,17 +153,29 @@ def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
 
 
 def knn_graph(lon: np.ndarray, lat: np.ndarray, k: int) -> nx.Graph:
-    """Return the symmetric k-nearest-neighbour graph of points (by great-circle distance)."""
+    """Return the symmetric k-nearest-neighbour graph of points (by great-circle distance).
+
+    Each point is linked to its ``k`` nearest other points (and so to every point that counts
+    it among its own ``k`` nearest). The neighbours come from a k-d tree over the points placed
+    on the unit sphere: the straight-line (chord) distance between two points of the sphere,
+    ``2 sin(d / 2R)``, grows with their great-circle distance ``d``, so both give the same
+    neighbours. Among points at exactly the same distance (counties that share their
+    prefecture's coordinates), which ones are taken is arbitrary.
+    """
+    from scipy.spatial import cKDTree
+
     n = len(lon)
     graph = nx.empty_graph(n)
     k = min(k, n - 1)
     if k <= 0:
         return graph
-    for i in range(n):
-        d = haversine_km(lon[i], lat[i], lon, lat)
-        d[i] = np.inf
-        nearest = np.argpartition(d, k - 1)[:k]
-        graph.add_edges_from((i, int(j)) for j in nearest)
+    lon_r, lat_r = np.radians(lon), np.radians(lat)
+    xyz = np.column_stack([np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)])
+    _, nearest = cKDTree(xyz).query(xyz, k=k + 1)
+    keep = nearest != np.arange(n)[:, None]  # a point is its own nearest neighbour ...
+    keep[keep.all(axis=1), -1] = False  # ... unless k other points share its coordinates
+    sources = np.repeat(np.arange(n), k)
+    graph.add_edges_from(zip(sources.tolist(), nearest[keep].tolist(), strict=True))
     return graph
 
 
