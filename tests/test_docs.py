@@ -105,7 +105,9 @@ def test_api_page_is_generated_from_the_docstrings(tmp_path, capsys):
     for name in api_module.__all__:
         assert f"## `jiesu.{name}`" in text, name
     assert "### `.to_frame(level=None, metric=None)`" in text
-    assert "jiesu.model`, `jiesu.agents` and `jiesu.experiments`" in text, "the page says how names are kept apart"
+    assert "jiesu.model`, `jiesu.agents` and `jiesu.experiments`" in text, (
+        "the page says how names are kept apart"
+    )
     api.write_text(text.replace("Run every month", "Run each month"), encoding="utf-8")
     model = tmp_path / "model.md"
     assert main(["docs", "--check", "--path", str(model), "--api-path", str(api)]) == 1

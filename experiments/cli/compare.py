@@ -30,7 +30,7 @@ def add_parser(sub) -> None:
         "--no-city-rows",
         dest="city_rows",
         action="store_false",
-        help="store only province and national rows in timeseries.parquet (about 20 times smaller)",
+        help="store only province and national rows in timeseries.parquet (10 times smaller)",
     )
     add_run_options(p)
 
