@@ -20,8 +20,8 @@ Example:
     >>> sim.results.timeseries[["month", "satisfaction_rate"]].shape
     (12, 2)
     >>> fig = sim.plot("rates", lang="zh")      # a matplotlib Figure
-    >>> cmp = jiesu.Comparison(["pioneer_only", "top_down"], replicates=2, end="2019-12",
-    ...                        residents_per_citizen=200000).run()
+    >>> cmp = jiesu.Comparison(["pioneer_only", "top_down"], replicates=2, end="2018-12",
+    ...                        residents_per_citizen=500000).run()
     >>> cmp.results.summary.query("metric == 'share_adopted_end'")[["scenario", "mean"]].shape
     (2, 2)
 """
@@ -189,10 +189,10 @@ class Comparison:
             ``results.runs`` with its error, as on the command line.
 
     Example:
-        >>> cmp = Comparison(["pioneer_only", "top_down"], replicates=2, end="2019-12",
-        ...                  residents_per_citizen=200000).run()
+        >>> cmp = Comparison(["pioneer_only", "top_down"], replicates=2, end="2018-12",
+        ...                  residents_per_citizen=500000).run()
         >>> cmp.results.to_frame(metric="share_adopted").shape
-        (24, 4)
+        (12, 4)
     """
 
     def __init__(
