@@ -96,7 +96,9 @@ def compare(
         progress: Show progress on standard error.
 
     Raises:
-        ParameterError, UnknownCityError, UsageError: Bad input, before anything runs.
+        ParameterError, UsageError: Bad parameters, seed or counts, before anything runs. A
+            run that fails (an event naming an unknown city, say) is recorded in ``runs``
+            with its error.
 
     Example:
         >>> from jiesu.experiments.scenarios import load_scenario
