@@ -96,9 +96,10 @@ class Geography:
             return np.flatnonzero(self.parent_id == parents[key])
         known = [*self.name_en.tolist(), *self.name_zh.tolist(), *parents]
         close = difflib.get_close_matches(key, known, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        hint = f"; did you mean {', '.join(close)}?" if close else _elsewhere(key)
+        units = f"{self.n} unit" + ("" if self.n == 1 else "s")
         raise UnknownCityError(
-            f"unknown city {key!r} in this geography ({self.n} units){hint} "
+            f"unknown city {key!r} in this geography ({units}){hint or '.'} "
             "Use an adcode, an English or Chinese name, 'largest' or 'none'."
         )
 
@@ -120,6 +121,19 @@ class Geography:
         return sp.diags(inv) @ adj
 
 
+def _elsewhere(key: str) -> str:
+    """A hint for a name that is not in the simulated geography but is (nearly) a prefecture's."""
+    pref = load_table("china_prefectures.csv")
+    names = [*(r["name_en"] for r in pref), *(r["name_zh"] for r in pref)]
+    close = difflib.get_close_matches(key, names, n=1)
+    if not close:
+        return ""
+    return (
+        f"; did you mean {close[0]}? It is not simulated here: choose the china geography "
+        "(--set geography=china, or a China scenario such as all_channels)."
+    )
+
+
 def _short_code(code: str) -> str:
     """The 6-digit administrative code of a 12-digit adcode (other text unchanged)."""
     return code[:6] if len(code) == 12 and code.isdigit() and code.endswith("000000") else code
@@ -139,17 +153,29 @@ def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
 
 
 def knn_graph(lon: np.ndarray, lat: np.ndarray, k: int) -> nx.Graph:
-    """Return the symmetric k-nearest-neighbour graph of points (by great-circle distance)."""
+    """Return the symmetric k-nearest-neighbour graph of points (by great-circle distance).
+
+    Each point is linked to its ``k`` nearest other points (and so to every point that counts
+    it among its own ``k`` nearest). The neighbours come from a k-d tree over the points placed
+    on the unit sphere: the straight-line (chord) distance between two points of the sphere,
+    ``2 sin(d / 2R)``, grows with their great-circle distance ``d``, so both give the same
+    neighbours. Among points at exactly the same distance (counties that share their
+    prefecture's coordinates), which ones are taken is arbitrary.
+    """
+    from scipy.spatial import cKDTree
+
     n = len(lon)
     graph = nx.empty_graph(n)
     k = min(k, n - 1)
     if k <= 0:
         return graph
-    for i in range(n):
-        d = haversine_km(lon[i], lat[i], lon, lat)
-        d[i] = np.inf
-        nearest = np.argpartition(d, k - 1)[:k]
-        graph.add_edges_from((i, int(j)) for j in nearest)
+    lon_r, lat_r = np.radians(lon), np.radians(lat)
+    xyz = np.column_stack([np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)])
+    _, nearest = cKDTree(xyz).query(xyz, k=k + 1)
+    keep = nearest != np.arange(n)[:, None]  # a point is its own nearest neighbour ...
+    keep[keep.all(axis=1), -1] = False  # ... unless k other points share its coordinates
+    sources = np.repeat(np.arange(n), k)
+    graph.add_edges_from(zip(sources.tolist(), nearest[keep].tolist(), strict=True))
     return graph
 
 

@@ -73,7 +73,14 @@ class Param:
             return "true | false"
         if self.kind == "text":
             return "text"
-        return f"[{_fmt(self.low)}, {_fmt(self.high)}]"
+        low, high = _fmt(self.low), _fmt(self.high)
+        if high == "inf":
+            return "any number" if low == "-inf" else f"{low} or more"
+        return f"up to {high}" if low == "-inf" else f"{low} to {high}"
+
+    def describe_unit(self) -> str:
+        """Return the unit in words for messages: ``dimensionless``, or ``unit: persons``."""
+        return "dimensionless" if self.unit in ("1", "-", "") else f"unit: {self.unit}"
 
     def describe_prior(self) -> str:
         """Return the prior as a short string, e.g. ``uniform(0, 1)``; empty if none."""
@@ -91,7 +98,7 @@ class Param:
         except (TypeError, ValueError) as err:
             raise ParameterError(
                 f"parameter {self.name}: {value!r} is not valid ({err}); "
-                f"allowed: {self.describe_range()} {self.unit}".rstrip()
+                f"allowed: {self.describe_range()} ({self.describe_unit()})"
             ) from None
 
 
@@ -126,8 +133,8 @@ def _check_range(p: Param, x: float) -> float:
     high = math.inf if p.high is None else p.high
     if not low <= x <= high:
         raise ParameterError(
-            f"parameter {p.name}: {x:g} is out of range; allowed: [{_fmt(p.low)}, {_fmt(p.high)}]"
-            f" {p.unit} ({p.meaning})"
+            f"parameter {p.name}: {x:g} is out of range; allowed: {p.describe_range()} "
+            f"({p.describe_unit()}) — {p.meaning}"
         )
     return x
 
@@ -206,8 +213,8 @@ def _p(name, default, unit, low, high, meaning, source, group, **kw) -> Param:
 # fmt: off
 PARAMS: tuple[Param, ...] = (
     # --- time, space and scale -----------------------------------------------------------
-    _p("start", "2018-01", "month", None, None, "first simulated month", "MODEL.md", "time and scale", kind="month"),
-    _p("end", "2030-12", "month", None, None, "last simulated month", "MODEL.md", "time and scale", kind="month"),
+    _p("start", "2018-01", "month", None, None, "first simulated month", "design choice: a pre-reform year before reform_start", "time and scale", kind="month"),
+    _p("end", "2030-12", "month", None, None, "last simulated month", "design choice", "time and scale", kind="month"),
     _p("geography", "beijing", "-", None, None,
        "cities simulated: Beijing alone, China's 367 prefecture-level units, its ~2,985 county-level units, or N synthetic cities",
        "model/data/china_prefectures.csv, china_counties.csv", "time and scale",
@@ -327,7 +334,7 @@ PARAMS: tuple[Param, ...] = (
        "Zipf exponent of the sizes of the problems within a category (0: equal sizes; larger: a few big problems)", GUESS, "proactive governance", prior=U(0.0, 2.0)),
 
     # --- the pioneer ----------------------------------------------------------------------
-    _p("pioneer", "Beijing", "-", None, None, "city that pioneers the reform (name or code); none for no pioneer", "MODEL.md", "pioneer", kind="text"),
+    _p("pioneer", "Beijing", "-", None, None, "city that pioneers the reform (name or code); none for no pioneer", "design choice: the reform's origin (docs/model.md §1)", "pioneer", kind="text"),
     _p("reform_start", "2019-01", "month", None, None, "month the pioneer adopts the reform", "model/data/diffusion_events.csv", "pioneer", kind="month"),
     _p("pioneer_elements", "unified_hotline,fast_response,feedback,evaluation,knowledge_base", "-", None, None,
        "elements the pioneer adopts at reform_start (proactive governance comes in 2021-01 as a dated event)",
@@ -351,7 +358,7 @@ PARAMS: tuple[Param, ...] = (
     _p("mandate_enforcement", 0.5, "1/month", 0, 10, "hazard on cities still not compliant after the deadline", GUESS, "diffusion", prior=LU(0.05, 2.0)),
     _p("province_relay_probability", 0.3, "1", 0, 1, "probability that a province relays a national mandate with an earlier deadline", "model/data/diffusion_events.csv (Guangdong)", "diffusion", prior=U(0.0, 1.0)),
     _p("province_relay_lead", 1, "months", 0, 60, "how much earlier a relayed provincial deadline falls", "model/data/diffusion_events.csv (Guangdong)", "diffusion"),
-    _p("recognition", False, "-", None, None, "whether the centre can recognise the reform from the simulated evidence (bottom-up)", "MODEL.md", "diffusion"),
+    _p("recognition", False, "-", None, None, "whether the centre can recognise the reform from the simulated evidence (bottom-up)", "design choice: off unless a scenario opens the bottom-up channel (docs/model.md §7.17)", "diffusion"),
     _p("recognition_threshold", 1.0, "gain-years", 0, INF,
        "evidence (adopters' satisfaction gain summed over adopter-years) at which the centre recognises the reform", GUESS, "diffusion", prior=LU(0.1, 10.0)),
     _p("recognition_mandate_lag", 12, "months", 0, 600, "months from recognition to a national mandate (0: endorsement only)", GUESS, "diffusion"),
@@ -409,6 +416,29 @@ def make_parameters(overrides: dict[str, Any] | None = None, base: Any = None) -
             f"end {values['end']} is before start {values['start']}: give an end month on or after the start"
         )
     return Parameters(**values)
+
+
+def calibrated_sources(name: str = "beijing") -> dict[str, str]:
+    """Per calibrated parameter, ``calibrated: median [90 % interval]`` of the shipped posterior.
+
+    Read from ``model/data/NAME_posterior_summary.csv`` (written with the posterior by
+    ``jiesu calibrate --ship``); empty when the project ships no posterior of that name.
+    """
+    import csv
+    from importlib import resources
+
+    entry = resources.files("jiesu.model.data").joinpath(f"{name}_posterior_summary.csv")
+    if not entry.is_file():
+        return {}
+    with entry.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    where = f"model/data/{name}_posterior.parquet"
+    return {
+        r[
+            "parameter"
+        ]: f"calibrated: {float(r['median']):.3g} [{float(r['q05']):.3g}, {float(r['q95']):.3g}] ({where})"
+        for r in rows
+    }
 
 
 def parse_assignment(text: str) -> tuple[str, str]:

@@ -52,7 +52,7 @@ def test_run_writes_tables_figure_and_manifest(tmp_path):
         (["run", "--start", "2019-1"], "YYYY-MM"),
         (["run", "atlantis"], "unknown scenario 'atlantis'"),
         (["run", "--set", "pioneer=Gotham"], "unknown city 'Gotham'"),
-        (["run", "--seed", "x"], "invalid int value"),
+        (["run", "--seed", "x"], "the seed must be a whole number"),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(

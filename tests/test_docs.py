@@ -11,6 +11,7 @@ from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
 from jiesu.model.parameters import PARAMS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+API = DOC.parent / "api.md"
 
 
 def test_generated_tables_are_up_to_date():
@@ -66,11 +67,71 @@ def test_pipes_in_cells_are_escaped():
     assert "beijing \\| china" in geography
 
 
+def _copies(tmp_path):
+    model, api = tmp_path / "model.md", tmp_path / "api.md"
+    model.write_text(DOC.read_text(encoding="utf-8"), encoding="utf-8")
+    api.write_text(API.read_text(encoding="utf-8"), encoding="utf-8")
+    return model, api
+
+
 def test_check_exits_1_and_names_the_stale_table(tmp_path, capsys):
-    stale = tmp_path / "model.md"
-    text = DOC.read_text(encoding="utf-8")
+    stale, api = _copies(tmp_path)
+    text = stale.read_text(encoding="utf-8")
     stale.write_text(text.replace("| `problem_rate` |", "| `problem_rate_old` |", 1), encoding="utf-8")
-    assert main(["docs", "--check", "--path", str(stale)]) == 1
+    assert main(["docs", "--check", "--path", str(stale), "--api-path", str(api)]) == 1
     assert "parameter table is out of date" in capsys.readouterr().out
-    assert main(["docs", "--path", str(stale)]) == 0
+    assert main(["docs", "--path", str(stale), "--api-path", str(api)]) == 0
     assert stale.read_text(encoding="utf-8") == text, "rewriting must restore the generated table exactly"
+
+
+def test_a_stale_calibration_table_fails_the_check(tmp_path, capsys):
+    """The calibration table is regenerated from an in-process run: a number that the model no
+    longer gives (e.g. after a change of a default) fails `jiesu docs --check`."""
+    stale, api = _copies(tmp_path)
+    text = stale.read_text(encoding="utf-8")
+    block = text[text.index("<!-- BEGIN CALIBRATION -->") : text.index("<!-- END CALIBRATION -->")]
+    row = next(line for line in block.splitlines() if line.startswith("| resolution rate, 2021-11"))
+    simulated = row.rstrip(" |").rsplit("| ", 1)[1]
+    assert re.fullmatch(r"0\.\d{3}", simulated), row
+    changed = row.replace(f"| {simulated} |", "| 0.999 |")
+    stale.write_text(text.replace(row, changed), encoding="utf-8")
+    assert main(["docs", "--check", "--path", str(stale), "--api-path", str(api)]) == 1
+    assert "calibration table is out of date" in capsys.readouterr().out
+    assert main(["docs", "--path", str(stale), "--api-path", str(api)]) == 0
+    assert stale.read_text(encoding="utf-8") == text
+
+
+def test_calibration_table_names_no_commit_and_no_missing_file():
+    """The provenance line depends on the code only (no commit hash that stales every commit)."""
+    text = DOC.read_text(encoding="utf-8")
+    block = text[text.index("<!-- BEGIN CALIBRATION -->") : text.index("<!-- END CALIBRATION -->")]
+    assert "Simulated by `jiesu docs`: scenario `beijing`, seed 0" in block
+    assert "git commit" not in block and "uncommitted" not in block
+
+
+def test_api_page_is_generated_from_the_docstrings(tmp_path, capsys):
+    from jiesu.experiments import api as api_module
+
+    _, api = _copies(tmp_path)
+    text = api.read_text(encoding="utf-8")
+    for name in api_module.__all__:
+        assert f"## `jiesu.{name}`" in text, name
+    assert "### `.to_frame(level=None, metric=None)`" in text
+    assert "jiesu.model`, `jiesu.agents` and `jiesu.experiments`" in text, (
+        "the page says how names are kept apart"
+    )
+    api.write_text(text.replace("Run every month", "Run each month"), encoding="utf-8")
+    model = tmp_path / "model.md"
+    assert main(["docs", "--check", "--path", str(model), "--api-path", str(api)]) == 1
+    assert "api.md is out of date" in capsys.readouterr().out
+    assert main(["docs", "--path", str(model), "--api-path", str(api)]) == 0
+    assert api.read_text(encoding="utf-8") == text
+
+
+def test_no_source_names_a_file_that_is_not_in_the_project():
+    root = DOC.parent.parent
+    for p in PARAMS:
+        for path in re.findall(r"[\w./-]+\.(?:csv|md|py|toml)\b", p.source):
+            candidates = [root / path, root / "model" / "data" / path]
+            assert any(c.is_file() for c in candidates), f"{p.name}: source names {path}, not in the project"
+    assert not [p.name for p in PARAMS if "MODEL.md" in p.source]

@@ -63,9 +63,9 @@ def test_common_random_numbers_make_identical_scenarios_differ_by_exactly_zero(t
     res = compare(
         [load_scenario(tmp_path / "a.toml"), load_scenario(tmp_path / "b.toml")], replicates=3, progress=False
     )
-    diffs = res["summary"][res["summary"]["scenario"] == "b"]
+    diffs = res.summary[res.summary["scenario"] == "b"]
     assert (diffs["diff_mean"].fillna(0) == 0).all()
-    assert res["runs"]["status"].eq("ok").all()
+    assert res.runs["status"].eq("ok").all()
 
 
 def test_compare_separates_scenarios_and_reports_intervals(tmp_path):
@@ -76,7 +76,7 @@ def test_compare_separates_scenarios_and_reports_intervals(tmp_path):
         replicates=4,
         progress=False,
     )
-    row = res["summary"].set_index(["scenario", "metric"]).loc[("fast", "share_adopted_end")]
+    row = res.summary.set_index(["scenario", "metric"]).loc[("fast", "share_adopted_end")]
     assert row["diff_ci95_low"] > 0, "imitation must raise adoption, with a paired interval above 0"
     assert row["ci95_low"] <= row["mean"] <= row["ci95_high"]
 
@@ -113,13 +113,14 @@ def test_compare_cli_writes_folder_with_figures_in_chinese(tmp_path, synthetic_s
         "timeseries.parquet",
         "adoptions.parquet",
         "summary.csv",
-        "compare.png",
-        "compare.svg",
-        "channels.png",
+        "compare-zh.png",
+        "compare-zh.svg",
+        "channels-zh.png",
     ):
         assert (out / name).exists(), name
+    assert not (out / "compare.png").exists(), "Chinese figures carry -zh in their names"
     # warnings are errors in the tests, so a missing CJK glyph would already have failed the run
-    assert "<path" in (out / "compare.svg").read_text(), "glyphs are embedded as paths"
+    assert "<path" in (out / "compare-zh.svg").read_text(), "glyphs are embedded as paths"
     summary = pd.read_csv(out / "summary.csv")
     assert {"mean", "ci95_low", "ci95_high", "diff_mean", "diff_ci95_low", "diff_ci95_high"} <= set(
         summary.columns

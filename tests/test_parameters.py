@@ -16,8 +16,12 @@ def test_misspelt_parameter_is_rejected_with_a_suggestion():
 @pytest.mark.parametrize(
     ("name", "value", "fragment"),
     [
-        ("capacity_per_10k", -1, r"out of range; allowed: \[0, inf\]"),
-        ("trust_initial", 1.5, r"out of range; allowed: \[0, 1\]"),
+        (
+            "capacity_per_10k",
+            -1,
+            r"out of range; allowed: 0 or more \(unit: work orders/month per 10k residents\)",
+        ),
+        ("trust_initial", 1.5, r"out of range; allowed: 0 to 1 \(dimensionless\)"),
         ("problems_per_category", 2.5, "whole number"),
         ("capacity_per_10k", "many", "not valid"),
         ("geography", "mars", "not one of"),

@@ -5,34 +5,43 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pandas as pd
 from jiesu.experiments.cli.options import (
     add_execution_options,
     add_run_options,
+    draw_to_files,
     load_posterior,
+    new_folder,
     overrides_from,
+    say,
 )
-from jiesu.experiments.designs.compare import DEFAULT_SET, compare, save_comparison
-from jiesu.experiments.errors import UsageError
-from jiesu.experiments.outputs.storage import check_destination, default_out
-from jiesu.experiments.scenarios import load_scenario
 
 
 def add_parser(sub) -> None:
     """Register ``jiesu compare``."""
     p = sub.add_parser("compare", help="compare scenarios over replicates with common random numbers")
     p.add_argument(
-        "scenarios", nargs="*", help=f"built-in names or .toml paths (default: {' '.join(DEFAULT_SET)})"
+        "scenarios",
+        nargs="*",
+        help="built-in names or .toml paths (default: every multi-city built-in scenario, "
+        "as `jiesu scenarios` lists them after beijing)",
     )
     p.add_argument("--replicates", type=int, default=6, help="runs per scenario (default 6)")
     add_execution_options(p)
-    p.add_argument("--city-rows", action="store_true", help="also store city rows in timeseries.parquet")
+    p.add_argument(
+        "--no-city-rows",
+        dest="city_rows",
+        action="store_false",
+        help="store only province and national rows in timeseries.parquet (10 times smaller)",
+    )
     add_run_options(p)
 
 
 def main(args, argv: list[str]) -> int:
     """Write the comparison folder and print its headline table."""
-    names = args.scenarios or list(DEFAULT_SET)
+    from jiesu.experiments.errors import UsageError
+    from jiesu.experiments.scenarios import load_scenario
+
+    names = args.scenarios or list(_default_set())
     scenarios = [load_scenario(n) for n in names]
     if len({s.name for s in scenarios}) != len(scenarios):
         raise UsageError("each scenario may be named once")
@@ -41,10 +50,18 @@ def main(args, argv: list[str]) -> int:
         s.params(overrides)
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    out = args.out or default_out(
-        "compare", "builtin" if not args.scenarios else "-".join(s.name for s in scenarios)[:60]
+    if args.replicates < 1:
+        raise UsageError(f"--replicates must be at least 1, got {args.replicates}")
+    label = "builtin" if not args.scenarios else "-".join(s.name for s in scenarios)[:60]
+    out = new_folder(args, "compare", label)
+    say(
+        f"jiesu compare: {len(scenarios)} scenarios x {args.replicates} replicates = "
+        f"{len(scenarios) * args.replicates} runs on {args.scheduler or f'{args.workers} worker(s)'} "
+        f"-> {out}/"
     )
-    check_destination(out)
+
+    from jiesu.experiments.designs.compare import compare, save_comparison
+
     start = time.perf_counter()
     posterior = load_posterior(args)
     res = compare(
@@ -64,14 +81,26 @@ def main(args, argv: list[str]) -> int:
         "scheduler": args.scheduler,
         "overrides": overrides,
         "posterior": posterior.source if posterior is not None else None,
+        "city_rows": args.city_rows,
         "wall_seconds": round(time.perf_counter() - start, 1),
     }
-    save_comparison(res, scenarios, out, args.lang, settings, ["jiesu", *argv])
-    _print_headline(res["summary"], out, time.perf_counter() - start, res["runs"])
+    draw_to_files()
+    parents = args.parents or args.out is None
+    save_comparison(res, scenarios, out, args.lang, settings, ["jiesu", *argv], parents=parents)
+    _print_headline(res, out, time.perf_counter() - start)
     return 0
 
 
-def _print_headline(summary: pd.DataFrame, out: Path, seconds: float, runs: pd.DataFrame) -> None:
+def _default_set() -> tuple[str, ...]:
+    from jiesu.experiments.designs.compare import DEFAULT_SET
+
+    return DEFAULT_SET
+
+
+def _print_headline(res, out: Path, seconds: float) -> None:
+    import pandas as pd
+
+    summary, runs = res.summary, res.runs
     failed = int((runs["status"] != "ok").sum())
     print(f"wrote {out}/ ({len(runs)} runs, {failed} failed, {seconds:.0f} s)")
     keys = ["share_adopted_end", "months_to_90pct", "satisfaction_rate_last12", "requests_per_10k_last12"]

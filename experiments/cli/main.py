@@ -1,7 +1,12 @@
 """The ``jiesu`` command: builds the parser from the command modules and runs one of them.
 
 Bad input (unknown parameter or scenario, value out of range, malformed scenario file, unknown
-city) prints one ``jiesu: error: ...`` line and exits with status 2, writing nothing.
+city, a bad seed or output folder) prints one ``jiesu: error: ...`` line and exits with status
+2, writing nothing.
+
+The command modules import nothing heavy at module level: the parser is built, and
+``--help`` answered, before numpy, pandas, matplotlib or mesa is imported; each command
+imports what it needs inside its ``main``.
 """
 
 from __future__ import annotations
@@ -10,16 +15,7 @@ import argparse
 import sys
 
 from jiesu.experiments.cli import analyze, calibrate, compare, docs, info, run, sweep
-from jiesu.experiments.cli.options import Parser
-from jiesu.experiments.designs.calibration_spec import CalibrationSpecError
-from jiesu.experiments.designs.sweep_spec import SweepSpecError
-from jiesu.experiments.errors import UsageError
-from jiesu.experiments.outputs.storage import OutputError
-from jiesu.experiments.scenarios import ScenarioError
-from jiesu.model.calendar import MonthError
-from jiesu.model.events import EventError
-from jiesu.model.geography import UnknownCityError
-from jiesu.model.parameters import ParameterError
+from jiesu.experiments.cli.options import Parser, set_syntax_problem
 
 #: Command modules in the order ``jiesu --help`` lists them; each has ``add_parser`` and ``main``.
 COMMANDS = {
@@ -33,18 +29,33 @@ COMMANDS = {
     "docs": docs,
 }
 
-#: The exceptions that mean "the user's input is wrong" (exit status 2, no traceback).
-USER_ERRORS: tuple[type[Exception], ...] = (
-    ParameterError,
-    ScenarioError,
-    EventError,
-    UnknownCityError,
-    MonthError,
-    OutputError,
-    UsageError,
-    SweepSpecError,
-    CalibrationSpecError,
-)
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The exceptions that mean "the user's input is wrong" (exit status 2, no traceback).
+
+    Imported on demand: some live in modules that import numpy or networkx.
+    """
+    from jiesu.experiments.designs.calibration_spec import CalibrationSpecError
+    from jiesu.experiments.designs.sweep_spec import SweepSpecError
+    from jiesu.experiments.errors import UsageError
+    from jiesu.experiments.outputs.storage import OutputError
+    from jiesu.experiments.scenarios import ScenarioError
+    from jiesu.model.calendar import MonthError
+    from jiesu.model.events import EventError
+    from jiesu.model.geography import UnknownCityError
+    from jiesu.model.parameters import ParameterError
+
+    return (
+        ParameterError,
+        ScenarioError,
+        EventError,
+        UnknownCityError,
+        MonthError,
+        OutputError,
+        UsageError,
+        SweepSpecError,
+        CalibrationSpecError,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,17 +70,29 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``jiesu`` command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
+    problem = set_syntax_problem(argv)
+    if problem:
+        print(f"jiesu: error: {problem}", file=sys.stderr)
+        return 2
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:
+        print(
+            f"jiesu: error: unrecognized arguments: {' '.join(extra)} (see `jiesu {args.command} --help`)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return COMMANDS[args.command].main(args, argv)
-    except USER_ERRORS as err:
-        print(f"jiesu: error: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("jiesu: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as err:
+        if not isinstance(err, user_errors()):
+            raise
+        print(f"jiesu: error: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

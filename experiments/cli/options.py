@@ -1,4 +1,8 @@
-"""Options shared by several commands, and the parser class every command uses."""
+"""Options shared by several commands, and the parser class every command uses.
+
+Nothing here imports numpy, pandas, matplotlib or mesa: the parser of every command is built
+before any of them is needed, so ``jiesu --help`` and ``jiesu params`` start fast.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from jiesu.experiments.errors import UsageError, check_seed
 from jiesu.model.parameters import parse_assignment
 
 
@@ -13,15 +18,36 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors print one ``jiesu: error`` line and exit 2."""
 
     def error(self, message: str):
-        """Print the usage and one error line, then exit with status 2."""
-        self.print_usage(sys.stderr)
-        print(f"jiesu: error: {message}", file=sys.stderr)
+        """Print one error line that points to the command's ``--help``, then exit with status 2."""
+        print(f"jiesu: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(2)
+
+
+def seed(text: str) -> int:
+    """Argument type of ``--seed``: a whole number from 0 to 2**63 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"the seed must be a whole number from 0 to 2**63 - 1, got {text!r}"
+        ) from None
+    try:
+        return check_seed(value, "the seed")
+    except UsageError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_output_options(parser: argparse.ArgumentParser, what: str = "output folder") -> None:
+    """``--out`` and ``--parents``: where results go, and whether missing parents may be created."""
+    parser.add_argument("--out", type=Path, help=f"{what} (default: a new folder under results/)")
+    parser.add_argument(
+        "--parents", action="store_true", help="create the parent folders of --out if they are missing"
+    )
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by the commands that simulate: seed, overrides, period, output, language."""
-    parser.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="root seed, 0 to 2**63 - 1 (default 0)")
     parser.add_argument(
         "--set",
         dest="assignments",
@@ -32,8 +58,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--start", help="first month, YYYY-MM")
     parser.add_argument("--end", help="last month, YYYY-MM")
-    parser.add_argument("--out", type=Path, help="output folder (default: a new folder under results/)")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the figures")
+    add_output_options(parser)
+    parser.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the figures (zh: NAME-zh.png)"
+    )
     parser.add_argument(
         "--posterior",
         nargs="?",
@@ -66,3 +94,56 @@ def overrides_from(args) -> dict:
         if getattr(args, key, None):
             overrides[key] = getattr(args, key)
     return overrides
+
+
+def set_syntax_problem(argv: list[str]) -> str | None:
+    """Return the fix for a ``--set`` written as two words (``--set NAME VALUE``), or None.
+
+    argparse would take the value for a scenario name or report it as an unrecognised
+    argument; this names the mistake instead.
+
+    Example:
+        >>> set_syntax_problem(["run", "--set", "mandate_compliance", "0.9"])
+        '--set takes NAME=VALUE as one word: write --set mandate_compliance=0.9'
+    """
+    for k, token in enumerate(argv):
+        if token == "--":
+            return None
+        if token != "--set" or k + 1 >= len(argv) or "=" in argv[k + 1]:
+            continue
+        name = argv[k + 1]
+        following = argv[k + 2] if k + 2 < len(argv) else ""
+        value = following if following and not following.startswith("--") else "VALUE"
+        return f"--set takes NAME=VALUE as one word: write --set {name}={value}"
+    return None
+
+
+def new_folder(args, kind: str, label: str) -> Path:
+    """The output folder of a command: ``--out``, or a new folder under ``results/``.
+
+    Raises:
+        OutputError: If ``--out`` exists and is not empty, or its parent is missing and
+            ``--parents`` was not given.
+    """
+    from jiesu.experiments.outputs.storage import check_destination, default_out
+
+    if args.out is None:
+        return default_out(kind, label)
+    check_destination(args.out, parents=args.parents)
+    return args.out
+
+
+def draw_to_files() -> None:
+    """Select matplotlib's Agg backend: the command line only writes figures to files.
+
+    Library code never selects a backend (a notebook keeps its own); the command line does,
+    so that a machine with a display but without a GUI toolkit never tries to open a window.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def say(message: str) -> None:
+    """Print a progress message for a person on standard error (results go to standard output)."""
+    print(message, file=sys.stderr, flush=True)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from jiesu.experiments.cli.options import add_run_options, load_posterior, overrides_from
-from jiesu.experiments.designs.run import save_run
-from jiesu.experiments.execution.runner import build_model, run_model
-from jiesu.experiments.outputs.storage import check_destination, default_out
-from jiesu.experiments.scenarios import load_scenario
-from tqdm.auto import tqdm
+from jiesu.experiments.cli.options import (
+    add_run_options,
+    draw_to_files,
+    load_posterior,
+    new_folder,
+    overrides_from,
+    say,
+)
 
 
 def add_parser(sub) -> None:
@@ -24,27 +25,31 @@ def add_parser(sub) -> None:
 
 def main(args, argv: list[str]) -> int:
     """``jiesu run``: one simulation, written to a results folder with figures and manifest."""
+    from jiesu.experiments.scenarios import load_scenario
+
     scenario = load_scenario(args.scenario)
+    overrides = overrides_from(args)
+    params = scenario.params(overrides)
+    out = new_folder(args, "run", scenario.name)
+    say(f"jiesu run: {scenario.name}, {params.start} to {params.end}, seed {args.seed} -> {out}/")
+
+    from jiesu.experiments.designs.run import default_run_id, save_run
+    from jiesu.experiments.execution.progress import Progress
+    from jiesu.experiments.execution.runner import build_model, run_model
+
     model = build_model(
         scenario,
-        overrides_from(args),
+        overrides,
         seed=args.seed,
-        run_id=f"{scenario.name}-s{args.seed}",
+        run_id=default_run_id(scenario.name, args.seed),
         posterior=load_posterior(args),
     )
-    out = args.out or default_out("run", scenario.name)
-    check_destination(out)
-    bar = tqdm(
-        total=len(model.months),
-        desc=f"{scenario.name}",
-        unit="month",
-        leave=False,
-        disable=None,
-        file=sys.stderr,
-    )
+    bar = Progress(len(model.months), scenario.name, "month")
     output = run_model(model, progress=bar.update)
     bar.close()
-    save_run(output, scenario, model.geography, out, args.lang, ["jiesu", *argv])
+    draw_to_files()
+    parents = args.parents or args.out is None
+    save_run(output, scenario, model.geography, out, args.lang, ["jiesu", *argv], parents=parents)
     _summarise(output, out)
     return 0
 

@@ -6,10 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from jiesu.experiments.cli.options import add_execution_options
-from jiesu.experiments.designs.sweep import done_runs, run_sweep
-from jiesu.experiments.designs.sweep_spec import load_spec
-from jiesu.experiments.errors import UsageError
+from jiesu.experiments.cli.options import add_execution_options, say
 
 
 def add_parser(sub) -> None:
@@ -18,16 +15,32 @@ def add_parser(sub) -> None:
     p.add_argument("spec", help="sweep file (.toml) or a shipped example name")
     add_execution_options(p)
     p.add_argument("--out", type=Path, help="sweep folder (default: results/sweep-NAME)")
+    p.add_argument(
+        "--parents", action="store_true", help="create the parent folders of --out if they are missing"
+    )
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
     p.add_argument("--batch", type=int, default=10, help="runs per Parquet part (default 10)")
 
 
 def main(args, argv: list[str]) -> int:
     """Run (or resume) the sweep and say where its results are."""
+    from jiesu.experiments.designs.sweep_spec import load_spec
+    from jiesu.experiments.errors import UsageError
+    from jiesu.experiments.outputs.storage import OutputError
+
     spec = load_spec(args.spec)
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
     folder = args.out or Path("results") / f"sweep-{spec.name}"
+    parent = folder.absolute().parent
+    if args.out is not None and not args.parents and not parent.is_dir():
+        raise OutputError(
+            f"the parent of the sweep folder, {parent}, does not exist: create it, or add --parents"
+        )
+    say(f"jiesu sweep: {spec.name} ({spec.design}, seed {spec.seed}) -> {folder}/")
+
+    from jiesu.experiments.designs.sweep import done_runs, run_sweep
+
     start = time.perf_counter()
     try:
         result = run_sweep(spec, folder, args.workers, args.scheduler, args.resume, args.batch, argv)

@@ -1,29 +1,76 @@
 """Scenario comparison with common random numbers (``jiesu compare``).
 
-Every scenario runs ``--replicates`` times; replicate ``i`` of every scenario uses the same
-random streams (:mod:`model.streams`), so paired differences between scenarios are free of
-most noise. The results folder holds ``manifest.json``, ``runs.parquet`` (one row per run
-with its metrics), ``timeseries.parquet`` (national and province rows; city rows with
-``--city-rows``), ``adoptions.parquet``, ``summary.csv`` and figures.
+Every scenario runs ``replicates`` times; replicate ``i`` of every scenario uses the same
+random streams (:mod:`jiesu.model.streams`), so paired differences between scenarios are free
+of most noise. The results folder holds ``manifest.json``, ``runs.parquet`` (one row per run
+with its metrics), ``timeseries.parquet`` (city, province and national rows; only province and
+national rows with ``city_rows=False``, ``--no-city-rows``), ``adoptions.parquet``,
+``summary.csv`` and figures.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from jiesu.experiments.analysis.metrics import METRICS
-from jiesu.experiments.errors import UsageError
+from jiesu.experiments.errors import UsageError, check_seed
 from jiesu.experiments.execution.parallel import run_tasks
-from jiesu.experiments.figures import compare as compare_figures
+from jiesu.experiments.execution.progress import Progress
 from jiesu.experiments.outputs.storage import base_manifest, staged_folder, write_json, write_parquet
 from jiesu.experiments.scenarios import Scenario
-from tqdm.auto import tqdm
+
+if TYPE_CHECKING:  # pandas is imported when a comparison runs, not when the module is imported
+    import pandas as pd
 
 #: The built-in comparison (the README's main job): every multi-city scenario.
 DEFAULT_SET = ("no_reform", "pioneer_only", "horizontal", "top_down", "bottom_up", "all_channels")
+
+
+@dataclass
+class ComparisonResult:
+    """Tables of a scenario comparison.
+
+    Attributes:
+        runs: One row per run: ``run_index``, ``run_id``, ``scenario``, ``replicate``, ``seed``,
+            ``status`` (``ok``/``failed``), ``error``, ``wall_seconds`` and every run metric.
+        timeseries: Tidy rows of every successful run (run x unit x month; see the README),
+            or None if every run failed.
+        adoptions: One row per adoption event of every successful run, or None.
+        summary: One row per scenario x metric: mean, 95 % interval, paired difference against
+            the first scenario.
+    """
+
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame | None
+    adoptions: pd.DataFrame | None
+    summary: pd.DataFrame
+
+    def to_frame(self, level: str | None = None, metric: str | None = None) -> pd.DataFrame:
+        """Timeseries rows of one level, tidy or (with ``metric``) one column per run.
+
+        Args:
+            level: ``"city"``, ``"province"`` or ``"national"``; by default the national rows
+                (the only city's rows when one city is simulated).
+            metric: An outcome column such as ``"satisfaction_rate"``. If given, the result
+                has one row per month and one column per (scenario, replicate), plus the
+                unit code (``unit_id``) below the national level.
+
+        Raises:
+            UsageError: For an unknown level or metric, or a comparison without timeseries.
+
+        Example:
+            >>> import jiesu
+            >>> res = jiesu.Comparison("pioneer_only", replicates=2, end="2018-12").run().results
+            >>> res.to_frame(metric="share_adopted").shape
+            (12, 2)
+        """
+        from jiesu.experiments.execution.runner import select_rows
+
+        if self.timeseries is None:
+            raise UsageError("this comparison has no timeseries (every run failed)")
+        return select_rows(self.timeseries, level, metric, by=("scenario", "replicate"))
 
 
 def compare(
@@ -33,25 +80,42 @@ def compare(
     workers: int = 1,
     overrides: dict | None = None,
     scheduler: str | None = None,
-    city_rows: bool = False,
+    city_rows: bool = True,
     progress: bool = True,
     posterior=None,
-) -> dict:
+) -> ComparisonResult:
     """Run every scenario ``replicates`` times and return the combined tables.
 
-    With a ``posterior`` (:class:`~jiesu.experiments.execution.posterior.Posterior`) replicate
-    ``r`` of every scenario runs with the particle replicate ``r`` draws, so bands show
-    parameter and stochastic uncertainty while scenarios stay paired; ``runs`` records it.
+    Args:
+        scenarios: The scenarios; the first is the baseline of the paired differences.
+        replicates: Runs per scenario; replicate ``r`` of every scenario shares its streams.
+        seed: Root seed, 0 to 2**63 - 1.
+        workers: Local worker processes (1 runs in this process).
+        overrides: Parameter overrides applied to every scenario.
+        scheduler: Address of a Dask scheduler instead of local workers.
+        city_rows: Keep the city rows of the timeseries (False: province and national rows).
+        progress: Show progress on standard error.
+        posterior: A :class:`~jiesu.experiments.execution.posterior.Posterior`: replicate ``r`` of
+            every scenario runs with the particle replicate ``r`` draws, so bands show parameter
+            and stochastic uncertainty while scenarios stay paired; ``runs`` records it.
+
+    Raises:
+        ParameterError, UsageError: Bad parameters, seed or counts, before anything runs. A
+            run that fails (an event naming an unknown city, say) is recorded in ``runs``
+            with its error.
 
     Example:
         >>> from jiesu.experiments.scenarios import load_scenario
         >>> res = compare([load_scenario("pioneer_only"), load_scenario("top_down")], replicates=2,
         ...               overrides={"end": "2021-12", "residents_per_citizen": 200000}, progress=False)
-        >>> sorted(res["summary"]["scenario"].unique())
+        >>> sorted(res.summary["scenario"].unique())
         ['pioneer_only', 'top_down']
     """
+    import pandas as pd
+
     if replicates < 1:
         raise UsageError(f"--replicates must be at least 1, got {replicates}")
+    check_seed(seed)
     overrides = dict(overrides or {})
     for s in scenarios:  # validate every scenario's parameters before running anything
         s.params(overrides)
@@ -72,10 +136,7 @@ def compare(
         for r in range(replicates)
     ]
     runs, series, events = [], [], []
-    bar = tqdm(
-        total=len(tasks), desc="compare", unit="run", disable=None if progress else True, file=sys.stderr
-    )
-    failures = 0
+    bar = Progress(len(tasks), "compare", "run", enabled=progress)
     for res in run_tasks(tasks, workers, scheduler):
         task = tasks[res["run_index"]]
         runs.append(
@@ -95,10 +156,7 @@ def compare(
         if res["status"] == "ok":
             series.append(res["timeseries"])
             events.append(res["adoptions"])
-        else:
-            failures += 1
-        bar.set_postfix(failed=failures)
-        bar.update()
+        bar.update(failed=int(res["status"] != "ok"))
     bar.close()
     runs_df = pd.DataFrame(runs).sort_values("run_index").reset_index(drop=True)
     order = {s.name: k for k, s in enumerate(scenarios)}
@@ -112,7 +170,7 @@ def compare(
         if events
         else None
     )
-    return {"runs": runs_df, "timeseries": ts, "adoptions": ev, "summary": summarise(runs_df, scenarios)}
+    return ComparisonResult(runs_df, ts, ev, summarise(runs_df, scenarios))
 
 
 def _sorted(df: pd.DataFrame, order: dict, keys: list[str]) -> pd.DataFrame:
@@ -130,6 +188,8 @@ def summarise(runs: pd.DataFrame, scenarios: list[Scenario]) -> pd.DataFrame:
 
     The paired difference is taken replicate by replicate against the first scenario.
     """
+    import pandas as pd
+    from jiesu.experiments.analysis.metrics import METRICS
     from jiesu.experiments.analysis.stats import (
         mean_interval,  # scipy.stats: slow to import, needed only here
     )
@@ -171,12 +231,13 @@ def summarise(runs: pd.DataFrame, scenarios: list[Scenario]) -> pd.DataFrame:
 
 
 def save_comparison(
-    res: dict,
+    res: ComparisonResult,
     scenarios: list[Scenario],
     out: Path,
     lang: str = "en",
     settings: dict | None = None,
     command=None,
+    parents: bool = False,
 ) -> list[str]:
     """Write a comparison's tables, summary, figures and manifest into the new folder ``out``.
 
@@ -184,40 +245,45 @@ def save_comparison(
         res: What :func:`compare` returned.
         scenarios: The scenarios compared, in order.
         out: Folder to create; it must not exist or be empty.
-        lang: Language of the figures.
+        lang: Language of the figures (Chinese figures are named ``NAME-zh.png``).
         settings: Recorded in the manifest: ``seed``, ``replicates``, ``workers``, ``scheduler``,
-            ``overrides``, ``wall_seconds``.
+            ``overrides``, ``city_rows``, ``wall_seconds``.
         command: Command line recorded in the manifest.
+        parents: Create missing parent folders of ``out``.
 
     Returns:
         The names of the files written.
+
+    Raises:
+        OutputError: If ``out`` exists and is not empty, or its parent is missing and
+            ``parents`` is False.
     """
+    from jiesu.experiments.analysis.metrics import METRICS
+
     settings = dict(settings or {})
     overrides = settings.get("overrides", {})
-    with staged_folder(out) as tmp:
-        write_parquet(res["runs"], tmp / "runs.parquet")
-        if res["timeseries"] is not None:
-            write_parquet(res["timeseries"], tmp / "timeseries.parquet")
-            write_parquet(res["adoptions"], tmp / "adoptions.parquet")
-        res["summary"].to_csv(tmp / "summary.csv", index=False)
-        figures = (
-            compare_figures.draw_all(res, scenarios, tmp, lang, settings.get("replicates", 0))
-            if res["timeseries"] is not None
-            else []
-        )
-        files = ["runs.parquet", "timeseries.parquet", "adoptions.parquet", "summary.csv", *figures]
+    with staged_folder(out, parents) as tmp:
+        write_parquet(res.runs, tmp / "runs.parquet")
+        files = ["runs.parquet"]
+        if res.timeseries is not None:
+            write_parquet(res.timeseries, tmp / "timeseries.parquet")
+            write_parquet(res.adoptions, tmp / "adoptions.parquet")
+            files += ["timeseries.parquet", "adoptions.parquet"]
+        res.summary.to_csv(tmp / "summary.csv", index=False)
+        files += ["summary.csv", *_figures(res, scenarios, tmp, lang)]
         manifest = base_manifest(command)
         manifest.update(
             {
                 "kind": "compare",
-                **{k: settings.get(k) for k in ("seed", "replicates", "workers", "scheduler", "posterior")},
-                "particles": _particles(res["runs"]),
+                **{k: settings.get(k) for k in ("seed", "replicates", "workers", "scheduler", "city_rows")},
+                "posterior": settings.get("posterior"),
+                "particles": _particles(res.runs),
                 "overrides": overrides,
                 "common_random_numbers": "replicate r of every scenario uses spawn key (r,) of the root seed",
                 "scenarios": [s.to_dict() for s in scenarios],
                 "parameters": {s.name: dataclasses.asdict(s.params(overrides)) for s in scenarios},
                 "metrics": {m.name: {"unit": m.unit, "meaning": m.meaning} for m in METRICS},
-                "runs": {"total": len(res["runs"]), "failed": int((res["runs"]["status"] != "ok").sum())},
+                "runs": {"total": len(res.runs), "failed": int((res.runs["status"] != "ok").sum())},
                 "wall_seconds": settings.get("wall_seconds"),
                 "files": files,
             }
@@ -226,8 +292,52 @@ def save_comparison(
     return [*files, "manifest.json"]
 
 
+#: Figures of a comparison: kind -> file name.
+COMPARISON_FIGURES = {"bands": "compare", "channels": "channels"}
+
+
+def comparison_figure(res: ComparisonResult, scenarios, kind: str = "bands", lang: str = "en"):
+    """Draw one figure of a comparison and return it (a matplotlib ``Figure``).
+
+    Args:
+        res: What :func:`compare` returned.
+        scenarios: The scenarios compared, in order.
+        kind: ``"bands"`` (national series: median and 10-90 % band over replicates) or
+            ``"channels"`` (mean adoptions per run by channel).
+        lang: ``"en"`` or ``"zh"``.
+
+    Raises:
+        UsageError: For an unknown kind, or bands of a comparison without timeseries.
+    """
+    from jiesu.experiments.figures import compare as figures
+
+    if kind not in COMPARISON_FIGURES:
+        raise UsageError(f"unknown figure {kind!r}; choose one of: {', '.join(COMPARISON_FIGURES)}")
+    if kind == "channels":
+        return figures.channels_figure(res.runs, scenarios, lang)
+    if res.timeseries is None:
+        raise UsageError("this comparison has no timeseries (every run failed)")
+    replicates = int(res.runs["replicate"].nunique())
+    return figures.bands_figure(res.timeseries, scenarios, res.adoptions, lang, replicates)
+
+
+def _figures(res: ComparisonResult, scenarios, folder: Path, lang: str) -> list[str]:
+    """Draw the comparison figures into ``folder``; return the file names."""
+    if res.timeseries is None:
+        return []
+    from jiesu.experiments.designs.run import figure_name
+    from jiesu.experiments.figures.common import save
+
+    paths = []
+    for kind, stem in COMPARISON_FIGURES.items():
+        paths += save(comparison_figure(res, scenarios, kind, lang), folder, figure_name(stem, lang))
+    return [p.name for p in paths]
+
+
 def _particles(runs: pd.DataFrame) -> dict | None:
     """Each run's particle (run id -> particle index), when the runs drew from a posterior."""
+    import pandas as pd
+
     if "particle" not in runs or runs["particle"].isna().all():
         return None
     return {r.run_id: int(r.particle) for r in runs.itertuples() if pd.notna(r.particle)}

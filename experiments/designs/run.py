@@ -16,14 +16,73 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jiesu.experiments.figures import run as figures
-from jiesu.experiments.figures.common import save
-from jiesu.experiments.figures.labels import t
+from jiesu.experiments.errors import UsageError
 from jiesu.experiments.outputs.storage import base_manifest, staged_folder, write_json, write_parquet
-from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
+
+#: Figures of a run: kind -> file name. ``adoption`` and ``map`` need more than one city.
+RUN_FIGURES = {"rates": "rates", "adoption": "adoption", "map": "adoption_map"}
 
 
-def save_run(output, scenario, geography, out: Path, lang: str = "en", command=None) -> list[str]:
+def default_run_id(scenario: str, seed: int, replicate: int = 0) -> str:
+    """The ``run_id`` of a single run: ``SCENARIO-sSEED``, plus ``-rREPLICATE`` after replicate 0.
+
+    ``jiesu run`` and :class:`jiesu.Simulation` name their runs alike, so their tables are
+    identical for the same seed.
+
+    Example:
+        >>> default_run_id("beijing", 3), default_run_id("beijing", 3, 1)
+        ('beijing-s3', 'beijing-s3-r1')
+    """
+    return f"{scenario}-s{seed}" + (f"-r{replicate}" if replicate else "")
+
+
+def figure_name(stem: str, lang: str) -> str:
+    """File name (without suffix) of a figure in ``lang``: English ``stem``, others ``stem-LANG``.
+
+    Figures of different languages therefore never overwrite each other in one folder.
+
+    Example:
+        >>> figure_name("rates", "en"), figure_name("rates", "zh")
+        ('rates', 'rates-zh')
+    """
+    return stem if lang == "en" else f"{stem}-{lang}"
+
+
+def run_figure(output, geography, kind: str = "rates", lang: str = "en"):
+    """Draw one figure of a run and return it (a matplotlib ``Figure``).
+
+    Args:
+        output: The run's :class:`~jiesu.experiments.execution.runner.RunOutput`.
+        geography: The model's geography (for the map).
+        kind: ``"rates"`` (three rates and requests of the national row, or of the only city),
+            ``"adoption"`` (cumulative adoption by channel) or ``"map"`` (adoption month by
+            city); the last two need more than one city.
+        lang: ``"en"`` or ``"zh"``.
+
+    Raises:
+        UsageError: For an unknown kind, or a multi-city figure of a one-city run.
+    """
+    from jiesu.experiments.figures import run as figures
+    from jiesu.experiments.figures.labels import t
+
+    if kind not in RUN_FIGURES:
+        raise UsageError(f"unknown figure {kind!r}; choose one of: {', '.join(RUN_FIGURES)}")
+    ts, ev = output.timeseries, output.adoptions
+    if kind == "rates":
+        pioneer_adopt = ev[(ev["event"] == "adopt") & (ev["channel"] == "pioneer")]
+        marks = {m: t("reform", lang) for m in pioneer_adopt["month"].unique()[:1]}
+        unit = None if geography.n > 1 else geography.unit_id[0]
+        return figures.rates_figure(ts, unit, lang, marks)
+    if geography.n == 1:
+        raise UsageError(f"the {kind!r} figure needs more than one city; this run has one")
+    if kind == "adoption":
+        return figures.adoption_figure(ts, ev, lang)
+    return figures.map_figure(ts, ev, geography, lang)
+
+
+def save_run(
+    output, scenario, geography, out: Path, lang: str = "en", command=None, parents: bool = False
+) -> list[str]:
     """Write one run's tables, figures and manifest into the new folder ``out``.
 
     Args:
@@ -31,13 +90,20 @@ def save_run(output, scenario, geography, out: Path, lang: str = "en", command=N
         scenario: The scenario it ran.
         geography: The model's geography (for the map).
         out: Folder to create; it must not exist or be empty.
-        lang: Language of the figures.
+        lang: Language of the figures (Chinese figures are named ``NAME-zh.png``).
         command: Command line recorded in the manifest.
+        parents: Create missing parent folders of ``out``.
 
     Returns:
         The names of the files written.
+
+    Raises:
+        OutputError: If ``out`` exists and is not empty, or its parent is missing and
+            ``parents`` is False.
     """
-    with staged_folder(out) as tmp:
+    from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
+
+    with staged_folder(out, parents) as tmp:
         write_parquet(output.timeseries, tmp / "timeseries.parquet")
         write_parquet(output.adoptions, tmp / "adoptions.parquet")
         written = _figures(output, geography, tmp, lang)
@@ -59,12 +125,10 @@ def save_run(output, scenario, geography, out: Path, lang: str = "en", command=N
 
 
 def _figures(output, geography, folder: Path, lang: str) -> list[str]:
-    ts, ev = output.timeseries, output.adoptions
-    pioneer_adopt = ev[(ev["event"] == "adopt") & (ev["channel"] == "pioneer")]
-    marks = {m: t("reform", lang) for m in pioneer_adopt["month"].unique()[:1]}
-    unit = None if geography.n > 1 else geography.unit_id[0]
-    paths = save(figures.rates_figure(ts, unit, lang, marks), folder, "rates")
-    if geography.n > 1:
-        paths += save(figures.adoption_figure(ts, ev, lang), folder, "adoption")
-        paths += save(figures.map_figure(ts, ev, geography, lang), folder, "adoption_map")
+    from jiesu.experiments.figures.common import save
+
+    kinds = ["rates"] if geography.n == 1 else list(RUN_FIGURES)
+    paths = []
+    for kind in kinds:
+        paths += save(run_figure(output, geography, kind, lang), folder, figure_name(RUN_FIGURES[kind], lang))
     return [p.name for p in paths]

@@ -17,7 +17,6 @@ their error and do not stop the sweep.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -25,8 +24,8 @@ import pandas as pd
 from jiesu.experiments.designs.sweep_spec import SweepSpec, load_spec
 from jiesu.experiments.errors import UsageError
 from jiesu.experiments.execution.parallel import run_tasks
+from jiesu.experiments.execution.progress import Progress
 from jiesu.experiments.outputs.storage import base_manifest, write_atomic, write_json, write_parquet
-from tqdm.auto import tqdm
 
 PARTS = "parts"
 
@@ -160,14 +159,7 @@ def run_sweep(
     todo = [t for t in tasks if t["run_index"] not in done]
     writer = PartWriter(folder, batch)
     failures = 0
-    bar = tqdm(
-        total=len(tasks),
-        initial=len(tasks) - len(todo),
-        desc=spec.name,
-        unit="run",
-        disable=None if progress else True,
-        file=sys.stderr,
-    )
+    bar = Progress(len(todo), spec.name, "run", enabled=progress)
     by_index = {t["run_index"]: t for t in todo}
     try:
         for res in run_tasks(todo, workers, scheduler):
@@ -187,8 +179,7 @@ def run_sweep(
                 }
             )
             failures += res["status"] != "ok"
-            bar.set_postfix(failed=failures)
-            bar.update()
+            bar.update(failed=int(res["status"] != "ok"))
     finally:
         writer.flush()
         bar.close()
@@ -266,6 +257,9 @@ def summary_table(folder: Path, spec: SweepSpec) -> pd.DataFrame:
 def analyze(folder: Path, lang: str = "en") -> tuple[pd.DataFrame, int]:
     """Write ``indices.csv``, ``summary.csv`` and one figure per outcome into ``folder/analysis``.
 
+    Figures in Chinese are named ``indices_OUTCOME-zh.png``, so they never replace the English
+    ones (the tables do not depend on the language).
+
     Returns:
         The table of indices and the number of failed runs.
 
@@ -273,6 +267,7 @@ def analyze(folder: Path, lang: str = "en") -> tuple[pd.DataFrame, int]:
         UsageError: If the folder holds no sweep or the sweep is incomplete.
     """
     from jiesu.experiments.analysis.sensitivity import indices
+    from jiesu.experiments.designs.run import figure_name
     from jiesu.experiments.figures.common import save
     from jiesu.experiments.figures.sensitivity import indices_figure
 
@@ -286,5 +281,5 @@ def analyze(folder: Path, lang: str = "en") -> tuple[pd.DataFrame, int]:
     for outcome in spec.outcomes:
         if "note" in table and table.loc[table["outcome"] == outcome, "note"].notna().any():
             continue
-        save(indices_figure(table, outcome, lang), out, f"indices_{outcome}")
+        save(indices_figure(table, outcome, lang), out, figure_name(f"indices_{outcome}", lang))
     return table, int(means.attrs.get("failed", 0))

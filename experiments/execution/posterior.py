@@ -90,19 +90,6 @@ class Posterior:
         return pd.DataFrame(rows)
 
 
-def calibrated_sources(name: str = "beijing") -> dict[str, str]:
-    """Per calibrated parameter, ``calibrated: median [90 % interval]`` from the shipped posterior.
-
-    Empty when the project ships no posterior of that name.
-    """
-    try:
-        summary = Posterior.load(name).summary()
-    except UsageError:
-        return {}
-    source = f"calibrated: {{:.3g}} [{{:.3g}}, {{:.3g}}] (model/data/{SHIPPED[name]})"
-    return {r.parameter: source.format(r.median, r.q05, r.q95) for r in summary.itertuples()}
-
-
 def ship(folder: Path, spec) -> list[Path]:
     """Copy a finished calibration's last generation into ``model/data`` as the shipped posterior."""
     import json
@@ -120,7 +107,10 @@ def ship(folder: Path, spec) -> list[Path]:
     note = target / f"{spec.name}_posterior.md"
     write_atomic(note, lambda p: p.write_text(_note(spec, manifest, diagnostics, last), encoding="utf-8"))
     shutil.copyfile(folder / "spec.toml", target / f"{spec.name}_posterior.toml")
-    return [parquet, note, target / f"{spec.name}_posterior.toml"]
+    summary = target / f"{spec.name}_posterior_summary.csv"
+    table = Posterior(last.assign(particle=np.arange(len(last))), tuple(spec.priors), spec.name).summary()
+    write_atomic(summary, lambda p: table.to_csv(p, index=False, float_format="%.6g"))
+    return [parquet, note, target / f"{spec.name}_posterior.toml", summary]
 
 
 def _note(spec, manifest: dict, diagnostics: pd.DataFrame, last: pd.DataFrame) -> str:

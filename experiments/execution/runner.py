@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
+from jiesu.experiments.errors import UsageError, check_seed
 from jiesu.experiments.outputs.tables import LEVELS, adoption_table, tidy_timeseries
 from jiesu.experiments.scenarios import Scenario
 from jiesu.model import JiesuModel
@@ -13,11 +14,76 @@ from jiesu.model import JiesuModel
 
 @dataclass
 class RunOutput:
-    """Tables and provenance of one run."""
+    """Tables and provenance of one run.
+
+    Attributes:
+        timeseries: Tidy rows: one per unit x month (city rows, plus province and national rows
+            when more than one city is simulated), with run identifiers in front.
+        adoptions: One row per event (adopt, add_element, mandate, ...), with the unit's names.
+        info: Provenance: run id, scenario, seed entropy and spawn keys, parameters, sizes,
+            wall time.
+    """
 
     timeseries: pd.DataFrame
     adoptions: pd.DataFrame
     info: dict = field(default_factory=dict)
+
+    def to_frame(self, level: str | None = None, metric: str | None = None) -> pd.DataFrame:
+        """Timeseries rows of one level, tidy or (with ``metric``) one column per unit.
+
+        Args:
+            level: ``"city"``, ``"province"`` or ``"national"``; by default the national rows
+                (the only city's rows when one city is simulated).
+            metric: An outcome column such as ``"satisfaction_rate"``. If given, the result
+                has one row per month and one column per unit code (``unit_id``), or the
+                single column ``metric`` at the national level.
+
+        Raises:
+            UsageError: For an unknown level or metric.
+
+        Example:
+            >>> import jiesu
+            >>> out = jiesu.Simulation("beijing", end="2018-12").run().results
+            >>> out.to_frame(metric="satisfaction_rate").columns.tolist()
+            ['110000']
+        """
+        return select_rows(self.timeseries, level, metric)
+
+
+def select_rows(
+    ts: pd.DataFrame, level: str | None = None, metric: str | None = None, by: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Rows of ``ts`` at one level; with ``metric``, a wide table of that column by month.
+
+    Args:
+        ts: A tidy timeseries (one run or many).
+        level: ``"city"``, ``"province"``, ``"national"``, or None for the national rows (the
+            city rows when there are no national rows).
+        metric: Numeric column to spread, or None for the tidy rows.
+        by: Run columns that tell runs apart (``("scenario", "replicate")``); with ``metric``
+            they become column levels, followed by ``unit_id`` below the national level.
+
+    Raises:
+        UsageError: For an unknown level or metric.
+    """
+    if level is None:
+        level = "national" if (ts["level"] == "national").any() else "city"
+    if level not in LEVELS:
+        raise UsageError(f"unknown level {level!r}; choose one of: {', '.join(LEVELS)}")
+    rows = ts[ts["level"] == level].reset_index(drop=True)
+    if metric is None:
+        return rows
+    numeric = [
+        c for c in ts.columns if pd.api.types.is_numeric_dtype(ts[c]) and c not in ("seed", "replicate")
+    ]
+    if metric not in numeric:
+        raise UsageError(f"unknown metric {metric!r}; choose one of: {', '.join(numeric)}")
+    columns = [*by, *(["unit_id"] if level != "national" else [])]
+    if not columns:
+        return rows.set_index("month")[[metric]]
+    wide = rows.pivot(index="month", columns=columns, values=metric)
+    wide.columns.name = None if len(columns) == 1 else wide.columns.name
+    return wide
 
 
 def build_model(
@@ -33,7 +99,13 @@ def build_model(
     With a :class:`~jiesu.experiments.execution.posterior.Posterior`, the run takes the
     parameters of the particle its replicate draws (between the scenario's and ``overrides``,
     which still win) and records it in ``model.particle``.
+
+    Raises:
+        ParameterError, UnknownCityError, UsageError: Bad parameters, an unknown city, or
+            a seed or replicate outside 0 to 2**63 - 1.
     """
+    check_seed(seed)
+    check_seed(replicate, "replicate")
     particle = None
     if posterior is not None:
         index, values = posterior.draw(seed, replicate)

@@ -1,12 +1,14 @@
-"""What every figure shares: the channel and rate colours, month axes, and saving to files."""
+"""What every figure shares: the channel and rate colours, month axes, and saving to files.
+
+Importing the figures never selects a matplotlib backend: a notebook keeps its own (e.g.
+``%matplotlib inline``), matplotlib picks Agg by itself on a machine without a display, and the
+command line selects Agg before it draws.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -19,15 +19,17 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the callers; this module starts without it
+    import pandas as pd
 
 FORMAT_VERSION = 1
 _PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "networkx", "scipy", "matplotlib", "SALib", "joblib")
 
 
 class OutputError(RuntimeError):
-    """The output folder cannot be used (it exists and is not empty, or cannot be written)."""
+    """The output folder cannot be used (it exists and is not empty, its parent is missing)."""
 
 
 def package_versions() -> dict[str, str]:
@@ -76,21 +78,41 @@ def base_manifest(command: list[str] | None = None) -> dict:
     }
 
 
-def check_destination(path: Path) -> None:
-    """Refuse an output folder that exists and is not empty.
+def check_destination(path: Path, parents: bool = False) -> None:
+    """Refuse an output folder that exists and is not empty, or whose parent is missing.
+
+    Args:
+        path: The folder to be written.
+        parents: Allow missing parent folders (they are created when the results are written).
 
     Raises:
         OutputError: Naming the folder and the fix.
     """
+    path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise OutputError(f"output folder {path} already exists and is not empty: choose another --out")
+    parent = path.absolute().parent
+    if not parents and not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise OutputError(
+            f"the parent of the output folder, {parent}, {what}: create it, or add --parents "
+            "(parents=True in Python) to create it"
+        )
 
 
 @contextlib.contextmanager
-def staged_folder(final: Path) -> Iterator[Path]:
-    """Yield a temporary folder that becomes ``final`` only if the block completes."""
+def staged_folder(final: Path, parents: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``final`` only if the block completes.
+
+    Args:
+        final: The folder to create; it must not exist or be empty.
+        parents: Create missing parent folders (otherwise a missing parent is an error).
+
+    Raises:
+        OutputError: See :func:`check_destination`.
+    """
     final = Path(final)
-    check_destination(final)
+    check_destination(final, parents)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
     tmp.chmod(0o755)  # mkdtemp makes it owner-only; results are meant to be shared
@@ -131,7 +153,10 @@ def write_json(data: dict, path: Path) -> None:
 
 
 def default_out(kind: str, label: str) -> Path:
-    """A new folder name under ``results/``: ``KIND-LABEL-YYYYmmdd-HHMMSS``."""
+    """A new folder name under ``results/``: ``KIND-LABEL-YYYYmmdd-HHMMSS``.
+
+    ``results/`` itself is created when the results are written (``parents=True``).
+    """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = Path("results") / f"{kind}-{label}-{stamp}"
     k = 1

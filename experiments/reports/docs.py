@@ -6,9 +6,10 @@ cannot drift from the code. Each generated part lives between a pair of HTML com
 Markdown file, for example ``<!-- BEGIN PARAMETERS -->`` and ``<!-- END PARAMETERS -->``;
 everything between the markers is replaced, everything outside them is left alone.
 
-The calibration table compares a run of the ``beijing`` scenario with
-``model/data/beijing_calibration.csv``. It needs a run, so it is rewritten only when a run
-folder is given (``--calibration``) and is not part of ``--check``.
+The calibration table compares a run of the ``beijing`` scenario (seed 0, default scale,
+about a second, run in-process) with ``model/data/beijing_calibration.csv``; like the other
+tables it is rewritten by ``jiesu docs`` and checked by ``jiesu docs --check``, so a change of
+the model that moves the numbers fails the check until the table is regenerated.
 
 Example:
     Rewrite the tables in place, or only check that they are up to date (exit status 1 and
@@ -16,16 +17,14 @@ Example:
 
         uv run jiesu docs
         uv run jiesu docs --check
-        uv run jiesu run beijing --out /tmp/docrun
-        uv run jiesu docs --calibration /tmp/docrun
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +115,7 @@ def parameter_table(params: Sequence[Param] = PARAMS) -> str:
         For each group a level-4 heading and a table with the columns name, default, unit,
         range, prior (the range a calibration samples), meaning and source.
     """
-    from jiesu.experiments.execution.posterior import calibrated_sources
+    from jiesu.model.parameters import calibrated_sources
 
     calibrated = calibrated_sources()
     blocks: list[str] = []
@@ -180,7 +179,7 @@ def guess_list(params: Sequence[Param] = PARAMS) -> str:
     Returns:
         A count sentence and one bullet per group listing the guessed parameters.
     """
-    from jiesu.experiments.execution.posterior import calibrated_sources
+    from jiesu.model.parameters import calibrated_sources
 
     calibrated = calibrated_sources()
     guessed = [p for p in params if is_guess(p) and p.name not in calibrated]
@@ -205,11 +204,27 @@ CALIBRATION_YEARS: tuple[str, ...] = ("2018", "2019", "2020", "2021")
 RATES: tuple[str, ...] = ("response_rate", "resolution_rate", "satisfaction_rate")
 
 
-def calibration_table(run_dir: Path, city: str = "Beijing") -> str:
+#: The run the calibration table shows: scenario, seed (default scale and period).
+CALIBRATION_RUN: tuple[str, int] = ("beijing", 0)
+
+
+@cache
+def calibration_section() -> str:
+    """Return the calibration table of :data:`CALIBRATION_RUN`, run in-process (once per process)."""
+    from jiesu.experiments.execution.runner import run_scenario
+    from jiesu.experiments.scenarios import load_scenario
+
+    name, seed = CALIBRATION_RUN
+    output = run_scenario(load_scenario(name), seed=seed)
+    return calibration_table(output.timeseries, output.info)
+
+
+def calibration_table(timeseries: pd.DataFrame, info: dict, city: str = "Beijing") -> str:
     """Return the table comparing a run with Beijing's published figures, as Markdown.
 
     Args:
-        run_dir: Folder written by ``jiesu run`` (``timeseries.parquet`` and ``manifest.json``).
+        timeseries: The run's tidy timeseries.
+        info: The run's provenance (``RunOutput.info``: scenario, seed, parameters).
         city: Name of the city whose rows are compared.
 
     Returns:
@@ -217,14 +232,11 @@ def calibration_table(run_dir: Path, city: str = "Beijing") -> str:
         yearly request totals, the three rates at the months of :data:`CALIBRATION_MONTHS`
         and the inquiry share of contacts ("—" where a figure is missing).
     """
-    run_dir = Path(run_dir)
-    ts = pd.read_parquet(run_dir / "timeseries.parquet")
-    ts = ts[(ts["level"] == "city") & (ts["name_en"] == city)].set_index("month")
-    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    ts = timeseries[(timeseries["level"] == "city") & (timeseries["name_en"] == city)].set_index("month")
     published = {(r["period"], r["metric"]): float(r["value"]) for r in load_table("beijing_calibration.csv")}
     rows = [*_request_rows(ts, published), *_rate_rows(ts, published), _inquiry_row(ts, published)]
     header = ("quantity", "published (beijing_calibration.csv)", f"simulated ({city})")
-    return "\n".join([_provenance(manifest), "", *_table(header, rows)])
+    return "\n".join([_provenance(info), "", *_table(header, rows)])
 
 
 def _request_rows(ts: pd.DataFrame, published: dict) -> list[tuple[str, str, str]]:
@@ -267,13 +279,12 @@ def _inquiry_row(ts: pd.DataFrame, published: dict) -> tuple[str, str, str]:
     return ("inquiry share of contacts, 2019-01 to 2021-11", "—" if share is None else f"{share:.3f}", sim)
 
 
-def _provenance(manifest: dict) -> str:
-    run, commit = manifest["run"], str(manifest.get("git_commit") or "unknown")
-    dirty = " with uncommitted changes" if commit.endswith("-dirty") else ""
+def _provenance(info: dict) -> str:
+    """What was run (no commit or date: the table depends on the code alone, and is checked)."""
     return (
-        f"Simulated: scenario `{run['scenario']}`, seed {run['seed']['entropy']}, "
-        f"`residents_per_citizen = {format_value(run['parameters']['residents_per_citizen'])}`, "
-        f"git commit `{commit[:7]}`{dirty}, jiesu {manifest['versions']['jiesu']}."
+        f"Simulated by `jiesu docs`: scenario `{info['scenario']}`, seed {info['seed']['entropy']}, "
+        f"`residents_per_citizen = {format_value(info['parameters']['residents_per_citizen'])}`, "
+        "every other parameter at the scenario's value."
     )
 
 
@@ -282,6 +293,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "PARAMETERS": ("parameter table", parameter_table),
     "OUTCOMES": ("outcome table", outcome_table),
     "GUESSES": ("list of guessed parameters", guess_list),
+    "CALIBRATION": ("calibration table", calibration_section),
 }
 
 
@@ -333,13 +345,11 @@ def stale_tables(path: Path = DEFAULT_PATH) -> list[str]:
     return update_text(_read(path))[1]
 
 
-def write_tables(path: Path = DEFAULT_PATH, run_dir: Path | None = None) -> list[str]:
+def write_tables(path: Path = DEFAULT_PATH) -> list[str]:
     """Rewrite the generated sections of ``path`` in place.
 
     Args:
         path: The Markdown file.
-        run_dir: Folder of a ``jiesu run beijing``; if given, the calibration table is
-            rewritten from it too.
 
     Returns:
         The titles of the sections that changed (the file is untouched if none did).
@@ -347,10 +357,7 @@ def write_tables(path: Path = DEFAULT_PATH, run_dir: Path | None = None) -> list
     Raises:
         DocsError: If a marker pair is missing or malformed.
     """
-    sections = dict(SECTIONS)
-    if run_dir is not None:
-        sections["CALIBRATION"] = ("calibration table", lambda: calibration_table(run_dir))
-    new, changed = update_text(_read(path), sections)
+    new, changed = update_text(_read(path))
     if changed:
         with open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(new)

@@ -126,9 +126,7 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
     if not isinstance(raw_events, list):
         raise ScenarioError(f"scenario {source}: events must be an array of tables ([[events]])")
     try:
-        events = tuple(
-            Event.from_dict(ev, where=f"scenario {source}, event {k + 1}") for k, ev in enumerate(raw_events)
-        )
+        events = tuple(Event.from_dict(ev, where=f"event {k + 1}") for k, ev in enumerate(raw_events))
         parent = None
         if data.get("extends"):
             parent = load_scenario(data["extends"], (*_seen, source))
