@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jiesu.experiments.figures import maps
 from jiesu.experiments.figures import run as figures
 from jiesu.experiments.figures.common import save
-from jiesu.experiments.figures.labels import t
+from jiesu.experiments.figures.compare import provenance_caption
 from jiesu.experiments.outputs.storage import base_manifest, staged_folder, write_json, write_parquet
+from jiesu.model.geography import NATIONAL_ID
 from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
 
 
@@ -37,34 +39,35 @@ def save_run(output, scenario, geography, out: Path, lang: str = "en", command=N
     Returns:
         The names of the files written.
     """
+    manifest = base_manifest(command)
+    manifest.update(
+        {
+            "kind": "run",
+            "scenario": scenario.to_dict(),
+            "seed": output.info.get("seed", {}).get("entropy"),
+            "run": output.info,
+            "outcomes": {
+                o.name: {"unit": o.unit, "meaning": o.meaning} for o in (*OUTCOMES, *AGGREGATE_OUTCOMES)
+            },
+        }
+    )
     with staged_folder(out) as tmp:
         write_parquet(output.timeseries, tmp / "timeseries.parquet")
         write_parquet(output.adoptions, tmp / "adoptions.parquet")
-        written = _figures(output, geography, tmp, lang)
+        written = _figures(output, geography, tmp, lang, manifest)
         files = ["timeseries.parquet", "adoptions.parquet", *written, "manifest.json"]
-        manifest = base_manifest(command)
-        manifest.update(
-            {
-                "kind": "run",
-                "scenario": scenario.to_dict(),
-                "run": output.info,
-                "outcomes": {
-                    o.name: {"unit": o.unit, "meaning": o.meaning} for o in (*OUTCOMES, *AGGREGATE_OUTCOMES)
-                },
-                "files": files[:-1],
-            }
-        )
+        manifest["files"] = files[:-1]
         write_json(manifest, tmp / "manifest.json")
     return files
 
 
-def _figures(output, geography, folder: Path, lang: str) -> list[str]:
+def _figures(output, geography, folder: Path, lang: str, manifest: dict) -> list[str]:
     ts, ev = output.timeseries, output.adoptions
-    pioneer_adopt = ev[(ev["event"] == "adopt") & (ev["channel"] == "pioneer")]
-    marks = {m: t("reform", lang) for m in pioneer_adopt["month"].unique()[:1]}
-    unit = None if geography.n > 1 else geography.unit_id[0]
-    paths = save(figures.rates_figure(ts, unit, lang, marks), folder, "rates")
+    unit = NATIONAL_ID if geography.n > 1 else geography.unit_id[0]
+    note = provenance_caption(manifest, lang)
+    marks = figures.run_marks(ev, unit, lang)
+    paths = save(figures.rates_figure(ts, unit, lang, marks, note), folder, "rates")
     if geography.n > 1:
-        paths += save(figures.adoption_figure(ts, ev, lang), folder, "adoption")
-        paths += save(figures.map_figure(ts, ev, geography, lang), folder, "adoption_map")
+        paths += save(figures.adoption_figure(ts, ev, lang, note), folder, "adoption")
+        paths += save(maps.map_figure(ts, ev, geography, lang, note), folder, "adoption_map")
     return [p.name for p in paths]
