@@ -16,6 +16,7 @@ import math
 import sys
 
 import numpy as np
+import pandas as pd
 
 #: Fewer replicates than this print a warning: intervals from so few runs are rough.
 ENOUGH_REPLICATES = 10
@@ -122,3 +123,91 @@ def warn_few_replicates(n: int, command: list[str] | None) -> None:
         return
     _WARNED.add(key)
     print(f"jiesu: warning: {message}", file=sys.stderr)
+
+
+#: The columns of ``summary.csv``: (meaning, 含义). Written beside it as ``summary_columns.csv``.
+SUMMARY_COLUMNS: dict[str, tuple[str, str]] = {
+    "scenario": ("scenario identifier", "情景标识"),
+    "scenario_zh": ("scenario name in Chinese", "情景中文名"),
+    "metric": ("metric identifier (see manifest.json, metrics)", "指标标识（见 manifest.json 的 metrics）"),
+    "metric_zh": ("metric name in Chinese", "指标中文名"),
+    "unit": ("unit of mean, intervals and differences", "均值、区间与差值的单位"),
+    "n": ("replicates with a value (months_to_*: replicates that reached the level)", "有取值的重复次数"),
+    "mean": ("mean over those replicates", "重复运行的均值"),
+    "ci95_low": ("lower end of the 95 % interval (see interval)", "95%区间下限（方法见 interval）"),
+    "ci95_high": ("upper end of the 95 % interval (see interval)", "95%区间上限（方法见 interval）"),
+    "interval": (
+        "bootstrap: percentile bootstrap of the mean over replicates (2,000 resamples), within the "
+        "observed range; wilson: Wilson score interval of a share of independent replicates",
+        "bootstrap：重复运行均值的百分位自助法区间（2000次重抽样），不超出观测范围；"
+        "wilson：独立重复运行比例的 Wilson 区间",
+    ),
+    "p10": ("10th percentile of the replicates (where single runs fall)", "重复运行的第10百分位数"),
+    "p90": ("90th percentile of the replicates", "重复运行的第90百分位数"),
+    "baseline": ("scenario the differences are taken against", "差值的基准情景"),
+    "diff_mean": ("mean of the paired differences (replicate r against replicate r)", "配对差值均值"),
+    "diff_ci95_low": ("lower end of its 95 % bootstrap interval", "配对差值95%自助法区间下限"),
+    "diff_ci95_high": ("upper end of its 95 % bootstrap interval", "配对差值95%自助法区间上限"),
+    "n_pairs": ("pairs with both values", "配对数"),
+}
+#: Derived rows: the share of replicates in which a level of adoption is reached (Wilson).
+REACHED = {"months_to_50pct": "reached_50pct", "months_to_90pct": "reached_90pct"}
+
+
+def summarise_runs(
+    runs: pd.DataFrame, scenarios: list[tuple[str, str]], metrics, labels_zh: dict[str, str]
+) -> pd.DataFrame:
+    """One row per scenario x metric: mean with a 95 % interval that can occur, spread, paired differences.
+
+    Means of replicates get a percentile-bootstrap interval (:func:`bootstrap_mean`: it stays
+    within the observed values, so shares stay in [0, 1] and counts at or above 0); the share of
+    replicates that reach 50 % or 90 % adoption gets a Wilson interval. Paired differences are
+    taken replicate by replicate against the first scenario.
+
+    Args:
+        runs: One row per run (``scenario``, ``replicate``, ``status`` and the metrics).
+        scenarios: ``(name, Chinese name)`` in order; the first is the baseline.
+        metrics: Objects with ``name`` and ``unit`` (:data:`jiesu.experiments.analysis.metrics.METRICS`).
+        labels_zh: Chinese names of the metrics.
+
+    Returns:
+        The columns of :data:`SUMMARY_COLUMNS`.
+    """
+    ok = runs[runs["status"] == "ok"]
+    base_name = scenarios[0][0]
+    base = ok[ok["scenario"] == base_name].set_index("replicate")
+    rows = []
+    for name, name_zh in scenarios:
+        mine = ok[ok["scenario"] == name].set_index("replicate")
+        for m in metrics:
+            if m.name not in mine:
+                continue
+            ids = {"scenario": name, "scenario_zh": name_zh, "metric": m.name, "unit": m.unit}
+            rows.append(
+                {**ids, "metric_zh": labels_zh.get(m.name, m.name), **_stats(mine[m.name], base, m.name)}
+            )
+            rows[-1]["baseline"] = base_name
+            if m.name in REACHED and len(mine):
+                hits = int(mine[m.name].notna().sum())
+                share, low, high = wilson(hits, len(mine))
+                reached = REACHED[m.name]
+                rows.append(
+                    {
+                        **{**ids, "metric": reached, "unit": "share of replicates"},
+                        **{"metric_zh": labels_zh.get(reached, reached), "n": len(mine), "mean": share},
+                        **{"ci95_low": low, "ci95_high": high, "interval": "wilson", "baseline": base_name},
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+
+def _stats(values: pd.Series, base: pd.DataFrame, metric: str) -> dict:
+    mean, low, high, n = bootstrap_mean(values)
+    p10, p90 = spread(values)
+    paired = values - base[metric].reindex(values.index) if metric in base else pd.Series(dtype=float)
+    d_mean, d_low, d_high, d_n = bootstrap_mean(paired)
+    return {
+        **{"n": n, "mean": mean, "ci95_low": low, "ci95_high": high, "interval": "bootstrap"},
+        **{"p10": p10, "p90": p90, "diff_mean": d_mean, "diff_ci95_low": d_low, "diff_ci95_high": d_high},
+        "n_pairs": d_n,
+    }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 from jiesu.experiments.analysis.metrics import METRICS
-from jiesu.experiments.analysis.stats import warn_few_replicates
+from jiesu.experiments.analysis.stats import SUMMARY_COLUMNS, warn_few_replicates
 from jiesu.experiments.errors import UsageError
 from jiesu.experiments.execution.parallel import run_tasks
 from jiesu.experiments.figures import compare as compare_figures
@@ -119,90 +119,15 @@ def _sorted(df: pd.DataFrame, order: dict, keys: list[str]) -> pd.DataFrame:
     )
 
 
-#: The columns of ``summary.csv``: (meaning, 含义). Written beside it as ``summary_columns.csv``.
-SUMMARY_COLUMNS: dict[str, tuple[str, str]] = {
-    "scenario": ("scenario identifier", "情景标识"),
-    "scenario_zh": ("scenario name in Chinese", "情景中文名"),
-    "metric": ("metric identifier (see manifest.json, metrics)", "指标标识（见 manifest.json 的 metrics）"),
-    "metric_zh": ("metric name in Chinese", "指标中文名"),
-    "unit": ("unit of mean, intervals and differences", "均值、区间与差值的单位"),
-    "n": ("replicates with a value (months_to_*: replicates that reached the level)", "有取值的重复次数"),
-    "mean": ("mean over those replicates", "重复运行的均值"),
-    "ci95_low": ("lower end of the 95 % interval (see interval)", "95%区间下限（方法见 interval）"),
-    "ci95_high": ("upper end of the 95 % interval (see interval)", "95%区间上限（方法见 interval）"),
-    "interval": (
-        "bootstrap: percentile bootstrap of the mean over replicates (2,000 resamples), within the "
-        "observed range; wilson: Wilson score interval of a share of independent replicates",
-        "bootstrap：重复运行均值的百分位自助法区间（2000次重抽样），不超出观测范围；"
-        "wilson：独立重复运行比例的 Wilson 区间",
-    ),
-    "p10": ("10th percentile of the replicates (where single runs fall)", "重复运行的第10百分位数"),
-    "p90": ("90th percentile of the replicates", "重复运行的第90百分位数"),
-    "baseline": ("scenario the differences are taken against", "差值的基准情景"),
-    "diff_mean": ("mean of the paired differences (replicate r against replicate r)", "配对差值均值"),
-    "diff_ci95_low": ("lower end of its 95 % bootstrap interval", "配对差值95%自助法区间下限"),
-    "diff_ci95_high": ("upper end of its 95 % bootstrap interval", "配对差值95%自助法区间上限"),
-    "n_pairs": ("pairs with both values", "配对数"),
-}
-#: Derived rows: the share of replicates in which a level of adoption is reached (Wilson).
-REACHED = {"months_to_50pct": "reached_50pct", "months_to_90pct": "reached_90pct"}
-
-
 def summarise(runs: pd.DataFrame, scenarios: list[Scenario]) -> pd.DataFrame:
     """One row per scenario x metric: mean with a 95 % interval that can occur, spread, paired differences.
 
-    Means of replicates get a percentile-bootstrap interval (it stays within the observed
-    values, so shares stay in [0, 1] and counts at or above 0); the share of replicates that
-    reach 50 % or 90 % adoption gets a Wilson interval. Paired differences are taken replicate
-    by replicate against the first scenario. Columns: :data:`SUMMARY_COLUMNS`.
+    See :func:`jiesu.experiments.analysis.stats.summarise_runs` (columns: ``SUMMARY_COLUMNS``).
     """
-    from jiesu.experiments.analysis.stats import bootstrap_mean, spread, wilson  # scipy: slow to import
+    from jiesu.experiments.analysis.stats import REACHED, summarise_runs
 
-    ok = runs[runs["status"] == "ok"]
-    base_name = scenarios[0].name
-    base = ok[ok["scenario"] == base_name].set_index("replicate")
-    rows = []
-    for s in scenarios:
-        mine = ok[ok["scenario"] == s.name].set_index("replicate")
-        for m in METRICS:
-            if m.name not in mine:
-                continue
-            mean, lo, hi, n = bootstrap_mean(mine[m.name])
-            p10, p90 = spread(mine[m.name])
-            paired = (
-                mine[m.name] - base[m.name].reindex(mine.index) if m.name in base else pd.Series(dtype=float)
-            )
-            d_mean, d_lo, d_hi, d_n = bootstrap_mean(paired)
-            rows.append(
-                {
-                    **_names(s, m.name, metric_label(m.name, "zh"), m.unit),
-                    **{"n": n, "mean": mean, "ci95_low": lo, "ci95_high": hi, "interval": "bootstrap"},
-                    **{"p10": p10, "p90": p90, "baseline": base_name, "diff_mean": d_mean},
-                    **{"diff_ci95_low": d_lo, "diff_ci95_high": d_hi, "n_pairs": d_n},
-                }
-            )
-            if m.name in REACHED and len(mine):
-                hits = int(mine[m.name].notna().sum())
-                share, w_lo, w_hi = wilson(hits, len(mine))
-                name = REACHED[m.name]
-                rows.append(
-                    {
-                        **_names(s, name, metric_label(name, "zh"), "share of replicates"),
-                        **{"n": len(mine), "mean": share, "ci95_low": w_lo, "ci95_high": w_hi},
-                        **{"interval": "wilson", "baseline": base_name},
-                    }
-                )
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-
-
-def _names(s: Scenario, metric: str, metric_zh: str, unit: str) -> dict:
-    return {
-        "scenario": s.name,
-        "scenario_zh": s.name_zh,
-        "metric": metric,
-        "metric_zh": metric_zh,
-        "unit": unit,
-    }
+    labels = {m: metric_label(m, "zh") for m in [*(m.name for m in METRICS), *REACHED.values()]}
+    return summarise_runs(runs, [(s.name, s.name_zh) for s in scenarios], METRICS, labels)
 
 
 def save_comparison(

@@ -41,13 +41,17 @@ def date_formatter() -> FuncFormatter:
 
 
 def caption(fig, text: str | None, width: int = 150) -> None:
-    """Put a small grey caption (scenario, seed, version) under the figure."""
+    """Put a small grey caption (scenario, seed, version) under the figure.
+
+    Its final place, just under the lowest axes or legend, is set by :func:`freeze` when the
+    figure is saved.
+    """
     if not text:
         return
     import textwrap
 
     wrapped = "\n".join(textwrap.wrap(text, width)) if text.isascii() else _wrap_cjk(text, width // 2 + 10)
-    fig.text(0.01, -0.01, wrapped, ha="left", va="top", fontsize=7, color=CAPTION_COLOUR)
+    fig._jiesu_caption = fig.text(0.01, 0.0, wrapped, ha="left", va="top", fontsize=7, color=CAPTION_COLOUR)
 
 
 def _wrap_cjk(text: str, width: int) -> str:
@@ -76,10 +80,26 @@ def legend_below(fig, handles, labels, ncol: int | None = None) -> None:
 
 
 def freeze(fig) -> None:
-    """Run the figure's layout once and keep it, so a caption placed under it stays under it."""
+    """Run the figure's layout once and keep it; move the caption under everything else."""
+    fig.canvas.draw()
     if fig.get_layout_engine() is not None:
-        fig.canvas.draw()
         fig.set_layout_engine("none")
+    renderer = fig.canvas.get_renderer()
+    inverse = fig.transFigure.inverted()
+    for legend in fig.legends:  # pin: a tight bounding box would otherwise move it onto the caption
+        box = legend.get_window_extent(renderer).transformed(inverse)
+        legend.set_loc("lower left")
+        legend.set_bbox_to_anchor((box.x0, box.y0), transform=fig.transFigure)
+        legend.borderaxespad = 0.0
+    text = getattr(fig, "_jiesu_caption", None)
+    if text is None:
+        return
+    lows = [
+        a.get_tightbbox(renderer).transformed(inverse).y0
+        for a in (*fig.axes, *fig.legends)
+        if a.get_visible()
+    ]
+    text.set_y(min([0.0, *lows]) - 0.012)
 
 
 def save(fig, folder: Path, name: str, formats: tuple[str, ...] = FORMATS) -> list[Path]:

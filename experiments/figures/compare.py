@@ -155,8 +155,9 @@ def mark_events(axes, events: pd.DataFrame | None, scenarios, lang: str) -> str:
                 ax.axvspan(x0, x1, color=colour, alpha=0.08, lw=0)
             ax.axvline(x0, color=colour, ls=":", lw=1.1)
         axes[0].annotate(
-            str(k), (x0, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
-            ha="center", va="bottom", fontsize=8, color=colour,
+            str(k), (x0, 0.97), xycoords=("data", "axes fraction"), xytext=(3, 0), textcoords="offset points",
+            ha="left", va="top", fontsize=8, color=colour,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )  # fmt: skip
         when = m["first"] if x1 == x0 else t("varies", lang, first=m["first"], last=m["last"])
         key.append(f"{k} {t(m['event'], lang)} {when} ({labels[m['scenario']]})")
@@ -175,13 +176,19 @@ def outcomes_figure(runs: pd.DataFrame, scenarios, lang: str = "en", caption_tex
     styles = scenario_styles(scenarios)
     rng = np.random.default_rng(0)  # jitter only
     with rc(lang):
-        fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics) + 1, 4.2), layout="constrained")
-        for ax, metric in zip(np.atleast_1d(axes), metrics, strict=True):
+        cols = 2 if len(metrics) > 2 else len(metrics)
+        rows = -(-len(metrics) // cols)
+        height = 1.2 + rows * (0.45 * len(scenarios) + 1.0)
+        fig, grid = plt.subplots(rows, cols, figsize=(10, height), layout="constrained", squeeze=False)
+        axes = grid.flat[: len(metrics)]
+        for ax in grid.flat[len(metrics) :]:
+            ax.set_visible(False)
+        for ax, metric in zip(axes, metrics, strict=True):
             for k, s in enumerate(scenarios):
                 values = ok.loc[ok["scenario"] == _name(s), metric].to_numpy(dtype=float)
                 colour = styles[_name(s)][0]
                 y = k + rng.uniform(-0.18, 0.18, size=values.size)
-                ax.scatter(values, y, s=14, color=colour, alpha=0.7, lw=0)
+                ax.scatter(values, y, s=28, color=colour, alpha=0.75, lw=0)
                 mean, lo, hi, n = bootstrap_mean(values)
                 if n:
                     ax.plot([mean, mean], [k - 0.32, k + 0.32], color="black", lw=1.6)
@@ -193,7 +200,7 @@ def outcomes_figure(runs: pd.DataFrame, scenarios, lang: str = "en", caption_tex
             ax.grid(alpha=0.3, axis="x")
             if metric.startswith(("share_", "population_")) or metric.endswith("_rate_last12"):
                 ax.set_xlim(-0.03, 1.03)
-        for ax in np.atleast_1d(axes)[1:]:
+        for ax in grid[:, 1:].flat:
             ax.tick_params(labelleft=False)
         fig.suptitle(t("outcomes_title", lang))
         caption(fig, " ".join(x for x in (t("replicate_dots", lang), caption_text) if x))

@@ -163,9 +163,7 @@ def _legend(fig, ax, county: bool, lang: str) -> None:
                     [], [], s=people / PEOPLE_PER_AREA, facecolors="none", edgecolors="#444444", lw=0.6
                 )
             )
-            labels.append(
-                f"{people / 1e6:.0f} {'百万' if lang == 'zh' else 'M'} {t('population_legend', lang)}"
-            )
+            labels.append(f"{people // 10_000}万人" if lang == "zh" else f"{people / 1e6:.0f} M residents")
     fig.legend(
         handles,
         labels,
