@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jiesu.experiments.cli import analyze, compare, docs, info, run, sweep
+from jiesu.experiments.cli import analyze, compare, docs, info, report, run, sweep
 from jiesu.experiments.cli.options import Parser
 from jiesu.experiments.designs.sweep_spec import SweepSpecError
 from jiesu.experiments.errors import UsageError
@@ -29,6 +29,7 @@ COMMANDS = {
     "sweep": sweep,
     "analyze": analyze,
     "docs": docs,
+    "report": report,
 }
 
 #: The exceptions that mean "the user's input is wrong" (exit status 2, no traceback).

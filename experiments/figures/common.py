@@ -79,8 +79,15 @@ def legend_below(fig, handles, labels, ncol: int | None = None) -> None:
     )
 
 
-def freeze(fig) -> None:
-    """Run the figure's layout once and keep it; move the caption under everything else."""
+def freeze(fig):
+    """Lay the figure out once and keep it; move the caption under everything; return the tight box.
+
+    The box (in inches, padded) is what ``bbox_inches="tight"`` would compute; passing it to
+    ``savefig`` saves a second drawing per format.
+    """
+    done = getattr(fig, "_jiesu_box", None)
+    if done is not None:
+        return done
     fig.canvas.draw()
     if fig.get_layout_engine() is not None:
         fig.set_layout_engine("none")
@@ -92,14 +99,11 @@ def freeze(fig) -> None:
         legend.set_bbox_to_anchor((box.x0, box.y0), transform=fig.transFigure)
         legend.borderaxespad = 0.0
     text = getattr(fig, "_jiesu_caption", None)
-    if text is None:
-        return
-    lows = [
-        a.get_tightbbox(renderer).transformed(inverse).y0
-        for a in (*fig.axes, *fig.legends)
-        if a.get_visible()
-    ]
-    text.set_y(min([0.0, *lows]) - 0.012)
+    if text is not None:
+        lows = [a.get_tightbbox(renderer).transformed(inverse).y0 for a in (*fig.axes, *fig.legends) if a.get_visible()]
+        text.set_y(min([0.0, *lows]) - 0.012)
+    fig._jiesu_box = fig.get_tightbbox(renderer).padded(0.1)
+    return fig._jiesu_box
 
 
 def save(fig, folder: Path, name: str, formats: tuple[str, ...] = FORMATS) -> list[Path]:
@@ -107,11 +111,11 @@ def save(fig, folder: Path, name: str, formats: tuple[str, ...] = FORMATS) -> li
     from jiesu.experiments.outputs.storage import write_atomic
 
     folder = Path(folder)
-    freeze(fig)
+    box = freeze(fig)
     paths = []
     for fmt in formats:
         path = folder / f"{name}.{fmt}"
-        write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=DPI, bbox_inches="tight"))
+        write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt, dpi=DPI, bbox_inches=box))
         paths.append(path)
     plt.close(fig)
     return paths
@@ -122,6 +126,5 @@ def to_bytes(fig, fmt: str = "png", dpi: int = 200) -> bytes:
     import io
 
     buffer = io.BytesIO()
-    freeze(fig)
-    fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight")
+    fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches=freeze(fig))
     return buffer.getvalue()

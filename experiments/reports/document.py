@@ -76,9 +76,8 @@ def build(res: Results, lang: str) -> Document:
     names = "、".join(res.label(n, lang) for n in res.names) if lang == "zh" else ", ".join(res.names)
     title = text.r("title_compare" if res.kind == "compare" else "title_run", lang, names=names, name=names)
     found = findings(res, lang)
-    summary = Section(
-        text.r("findings", lang), [Block("findings", found), Block("p", text.r("brackets", lang))]
-    )
+    note = text.r("brackets" if res.kind == "compare" else "single_run", lang)
+    summary = Section(text.r("findings", lang), [Block("findings", found), Block("p", note)])
     figures = _figures(res, lang)
     if res.kind == "compare":
         summary.blocks.append(Block("table", key_wide(res, lang, HEADLINE), text.r("key_table", lang)))
@@ -143,7 +142,7 @@ def _maps(res: Results, lang: str) -> list[Block]:
             continue
         label = res.label(name, lang)
         n = int(res.runs.loc[(res.runs["scenario"] == name) & (res.runs["status"] == "ok")].shape[0])
-        title = maps.t("map_title_median", lang, scenario=label, n=n)
+        title = maps.t("map_title_median", lang, scenario=label, n=n) if res.kind == "compare" else None
         fig = maps.adoption_map(
             units, when, lang, title, period, geography == "china_counties", _caption(res, lang, label)
         )

@@ -126,7 +126,6 @@ def time_to_half(res: Results, lang: str) -> Finding | None:
                 f"比{who}情景早{gap_text}个月" if lang == "zh" else f"{gap_text} months before {who}"
             )
         elif share.value == 0:
-            numbers.append(share)
             others.append(
                 f"{who}情景在{end}前未达半数" if lang == "zh" else f"{who} does not reach half by {end}"
             )

@@ -20,6 +20,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "it stays within the values the quantity can take).",
         "数字为各次重复运行的均值，方括号内为95%区间（百分位自助法，不超出该量可能的取值范围）。",
     ),
+    "single_run": (
+        "A single run: its numbers have no interval. Compare scenarios over replicates (jiesu compare) "
+        "to see how much runs differ.",
+        "这是单次运行的结果，数字没有区间。如需了解运行之间的差异，请用 jiesu compare 进行多次重复的情景比较。",
+    ),
     "key_table": ("Key results", "关键结果"),
     "figures": ("Figures", "图"),
     "scenarios": ("Scenarios", "情景设定"),
