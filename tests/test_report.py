@@ -43,7 +43,18 @@ CHROMIUM_FLAGS = [
 def reported(tmp_path_factory):
     """A comparison folder with its report in both languages and all three formats."""
     out = tmp_path_factory.mktemp("report") / "cmp"
-    argv = ["compare", "top_down", "horizontal", "--replicates", "2", "--end", "2022-12", "--out", str(out), *TINY]
+    argv = [
+        "compare",
+        "top_down",
+        "horizontal",
+        "--replicates",
+        "2",
+        "--end",
+        "2022-12",
+        "--out",
+        str(out),
+        *TINY,
+    ]
     assert main(argv) == 0
     files = {lang: write_report(out, lang) for lang in ("zh", "en")}
     return out, files
@@ -58,7 +69,9 @@ def test_report_writes_three_formats_per_language_without_touching_the_other(rep
             assert path.stat().st_size > 10_000, f"{path.name} is nearly empty"
     before = (out / "report" / "report-zh.xlsx").read_bytes()
     write_report(out, "en", ["xlsx"])
-    assert (out / "report" / "report-zh.xlsx").read_bytes() == before, "the English report overwrote the Chinese one"
+    assert (out / "report" / "report-zh.xlsx").read_bytes() == before, (
+        "the English report overwrote the Chinese one"
+    )
     leftovers = [p.name for p in (out / "report").iterdir() if p.name.startswith(".")]
     assert leftovers == [], f"temporary files left behind: {leftovers}"
 
@@ -115,7 +128,16 @@ def test_workbook_opens_with_the_expected_sheets_and_numbers(reported, lang):
     out, files = reported
     sheets = load_workbook(files[lang]["xlsx"], read_only=True).sheetnames
     expected = {
-        "en": ["findings", "summary", "channels", "yearly", "provinces", "parameters", "provenance", "columns"],
+        "en": [
+            "findings",
+            "summary",
+            "channels",
+            "yearly",
+            "provinces",
+            "parameters",
+            "provenance",
+            "columns",
+        ],
         "zh": ["主要发现", "汇总", "渠道", "年度值", "分省采纳", "参数", "来源", "列说明"],
     }[lang]
     assert sheets == expected
@@ -160,7 +182,9 @@ def test_html_is_one_self_contained_file(reported):
 
 def test_html_renders_in_headless_chromium(reported, tmp_path):
     if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium not installed (.ci/run installs Debian's chromium): screenshot not checked")
+        pytest.skip(
+            "/usr/bin/chromium not installed (.ci/run installs Debian's chromium): screenshot not checked"
+        )
     from PIL import Image
 
     shot = tmp_path / "shot.png"
@@ -170,7 +194,8 @@ def test_html_renders_in_headless_chromium(reported, tmp_path):
         [str(CHROMIUM), *flags, f"--screenshot={shot}", page], capture_output=True, text=True, timeout=180
     )
     assert shot.exists(), f"no screenshot: {done.stderr[-500:]}"
-    grey = np.asarray(Image.open(shot).convert("L"), dtype=float)
+    with Image.open(shot) as image:
+        grey = np.asarray(image.convert("L"), dtype=float)
     assert grey.shape == (1600, 412)
     ink = (grey < 128).mean()
     assert 0.01 < ink < 0.5, f"the page renders as blank or black ({ink:.3f} of pixels dark)"
@@ -184,7 +209,9 @@ def test_pdf_is_a4_with_the_cjk_font_embedded_and_its_pages_render(reported, lan
 
     path = reported[1][lang]["pdf"]
     data = path.read_bytes()
-    assert b"/FontFile2" in data and re.search(rb"/BaseFont\s*/[A-Z]{6}\+NotoSansSC", data), "Noto Sans SC embedded"
+    assert b"/FontFile2" in data and re.search(rb"/BaseFont\s*/[A-Z]{6}\+NotoSansSC", data), (
+        "Noto Sans SC embedded"
+    )
     pdf = pdfium.PdfDocument(str(path))
     assert len(pdf) >= 4
     width, height = pdf[0].get_size()
@@ -198,7 +225,18 @@ def test_pdf_is_a4_with_the_cjk_font_embedded_and_its_pages_render(reported, lan
 
 def test_a_scenario_keeps_its_colour_between_compares_with_different_lists(reported, tmp_path):
     second = tmp_path / "second"
-    argv = ["compare", "horizontal", "no_reform", "--replicates", "1", "--end", "2018-06", "--out", str(second), *TINY]
+    argv = [
+        "compare",
+        "horizontal",
+        "no_reform",
+        "--replicates",
+        "1",
+        "--end",
+        "2018-06",
+        "--out",
+        str(second),
+        *TINY,
+    ]
     assert main(argv) == 0
     first_svg = (reported[0] / "compare.svg").read_text()
     second_svg = (second / "compare.svg").read_text()
@@ -209,7 +247,12 @@ def test_a_scenario_keeps_its_colour_between_compares_with_different_lists(repor
 
 def test_single_run_report(tmp_path):
     out = tmp_path / "run"
-    assert main(["run", "beijing", "--end", "2021-12", "--set", "residents_per_citizen=20000", "--out", str(out)]) == 0
+    assert (
+        main(
+            ["run", "beijing", "--end", "2021-12", "--set", "residents_per_citizen=20000", "--out", str(out)]
+        )
+        == 0
+    )
     written = write_report(out, "zh", ["html"])
     html = written["html"].read_text(encoding="utf-8")
     assert "北京" in html and "单次运行" in html
@@ -241,4 +284,3 @@ def test_a_failing_format_leaves_no_half_written_file(reported, monkeypatch, tmp
         write_report(folder, "en", ["pdf"])
     report = folder / "report"
     assert not report.exists() or list(report.iterdir()) == [], "a failed format left a file"
-

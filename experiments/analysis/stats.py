@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import sys
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -77,9 +78,7 @@ def wilson(successes: int, n: int, level: float = 0.95) -> tuple[float, float, f
     """
     if n <= 0:
         return (math.nan, math.nan, math.nan)
-    from scipy.stats import norm  # slow to import, needed only here
-
-    z = float(norm.ppf(0.5 + level / 2))
+    z = NormalDist().inv_cdf(0.5 + level / 2)
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))

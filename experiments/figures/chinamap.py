@@ -128,7 +128,8 @@ def outlines() -> Outlines:
         paths = [
             row[0]
             for row in db.execute(
-                "SELECT path FROM ADMINISTRATIVE WHERE level = '省' AND iso3 IN ('CHN', 'HKG', 'MAC') ORDER BY path"
+                "SELECT path FROM ADMINISTRATIVE "
+                "WHERE level = '省' AND iso3 IN ('CHN', 'HKG', 'MAC') ORDER BY path"
             )
         ]
     if not paths:

@@ -100,7 +100,11 @@ def freeze(fig):
         legend.borderaxespad = 0.0
     text = getattr(fig, "_jiesu_caption", None)
     if text is not None:
-        lows = [a.get_tightbbox(renderer).transformed(inverse).y0 for a in (*fig.axes, *fig.legends) if a.get_visible()]
+        lows = [
+            a.get_tightbbox(renderer).transformed(inverse).y0
+            for a in (*fig.axes, *fig.legends)
+            if a.get_visible()
+        ]
         text.set_y(min([0.0, *lows]) - 0.012)
     fig._jiesu_box = fig.get_tightbbox(renderer).padded(0.1)
     return fig._jiesu_box

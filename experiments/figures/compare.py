@@ -155,10 +155,17 @@ def mark_events(axes, events: pd.DataFrame | None, scenarios, lang: str) -> str:
                 ax.axvspan(x0, x1, color=colour, alpha=0.08, lw=0)
             ax.axvline(x0, color=colour, ls=":", lw=1.1)
         axes[0].annotate(
-            str(k), (x0, 0.97), xycoords=("data", "axes fraction"), xytext=(3, 0), textcoords="offset points",
-            ha="left", va="top", fontsize=8, color=colour,
+            str(k),
+            (x0, 0.97),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=8,
+            color=colour,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
-        )  # fmt: skip
+        )
         when = m["first"] if x1 == x0 else t("varies", lang, first=m["first"], last=m["last"])
         key.append(f"{k} {t(m['event'], lang)} {when} ({labels[m['scenario']]})")
     if not key:

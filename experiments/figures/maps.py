@@ -148,9 +148,14 @@ def _label_cities(ax, units: pd.DataFrame, x, y, w, lang: str, county: bool) -> 
     column = "name_zh" if lang == "zh" else "name_en"
     for i in dict.fromkeys(chosen):
         ax.annotate(
-            units[column].iloc[i], (x[i], y[i]), xytext=(4, 3), textcoords="offset points", fontsize=7,
-            color="#222222", zorder=5,
-        )  # fmt: skip
+            units[column].iloc[i],
+            (x[i], y[i]),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=7,
+            color="#222222",
+            zorder=5,
+        )
 
 
 def _legend(fig, ax, county: bool, lang: str) -> None:

@@ -126,7 +126,17 @@ def _overlay_observed(top, bottom, observed: pd.DataFrame, lang: str) -> None:
             top.plot(
                 [row.x0, row.x1], [row.value, row.value], color=colour, lw=3, alpha=0.6, solid_capstyle="butt"
             )
-        top.scatter([(row.x0 + row.x1) / 2], [row.value], marker="D", s=30, color=colour, edgecolors="black", lw=0.7, zorder=5, label=label)  # fmt: skip
+        top.scatter(
+            [(row.x0 + row.x1) / 2],
+            [row.value],
+            marker="D",
+            s=30,
+            color=colour,
+            edgecolors="black",
+            lw=0.7,
+            zorder=5,
+            label=label,
+        )
     yearly = observed[observed["metric"] == "requests_per_year"]
     for k, row in enumerate(yearly.itertuples()):
         label = t("observed_requests", lang) if k == 0 else None
@@ -140,9 +150,16 @@ def _mark(top, bottom, marks: dict[str, str]) -> None:
         for ax in (top, bottom):
             ax.axvline(x, color="#999999", ls="--", lw=0.8)
         top.annotate(
-            label, (x, 0.02 + 0.07 * (k % 3)), xycoords=("data", "axes fraction"), xytext=(3, 0),
-            textcoords="offset points", fontsize=7.5, color="#333333", ha="left", va="bottom",
-        )  # fmt: skip
+            label,
+            (x, 0.02 + 0.07 * (k % 3)),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=7.5,
+            color="#333333",
+            ha="left",
+            va="bottom",
+        )
 
 
 def adoption_figure(

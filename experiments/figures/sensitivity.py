@@ -96,7 +96,16 @@ def _morris(rows: pd.DataFrame, label: str, lang: str):
             ha="right",
             va="bottom",
         )
-    ax.errorbar(mu, sigma, xerr=np.vstack([np.minimum(conf, mu), conf]), fmt="o", color="#228833", ecolor="#888888", ms=6, capsize=2)  # fmt: skip
+    ax.errorbar(
+        mu,
+        sigma,
+        xerr=np.vstack([np.minimum(conf, mu), conf]),
+        fmt="o",
+        color="#228833",
+        ecolor="#888888",
+        ms=6,
+        capsize=2,
+    )
     for x, y, name in zip(mu, sigma, _names(rows, lang), strict=True):
         ax.annotate(name, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8)
     ax.set_xlim(0, top)

@@ -116,15 +116,21 @@ def _figures(res: Results, lang: str) -> list[Block]:
                 res.timeseries, res.scenarios, res.adoptions, lang, res.replicates, note
             ),
             text.r("figure_bands", lang),
-        ),  # fmt: skip
+        ),
         Block(
             "figure",
             compare_figures.outcomes_figure(res.runs, res.scenarios, lang, note),
             text.r("figure_outcomes", lang),
-        ),  # fmt: skip
+        ),
     ]
     if res.multi_city:
-        blocks.append(Block("figure", compare_figures.channels_figure(res.runs, res.scenarios, lang, note), text.r("figure_channels", lang)))  # fmt: skip
+        blocks.append(
+            Block(
+                "figure",
+                compare_figures.channels_figure(res.runs, res.scenarios, lang, note),
+                text.r("figure_channels", lang),
+            )
+        )
         blocks += _maps(res, lang)
     return blocks
 
@@ -168,9 +174,11 @@ def _run_figures(res: Results, lang: str, note: str) -> list[Block]:
 
 def _scenarios(res: Results, lang: str) -> list[Block]:
     changed = {n: changed_parameters(res, n) for n in res.names}
-    common = {
-        k: v for k, v in changed[res.names[0]].items() if all(changed[n].get(k) == v for n in res.names)
-    } if len(res.names) > 1 else {}  # fmt: skip
+    common = (
+        {k: v for k, v in changed[res.names[0]].items() if all(changed[n].get(k) == v for n in res.names)}
+        if len(res.names) > 1
+        else {}
+    )
     blocks = []
     if common:
         blocks.append(Block("p", f"{text.r('common', lang)}: {_settings(common, lang)}"))
@@ -201,7 +209,14 @@ def _event(e: dict, lang: str) -> str:
     target = {"national": "全国" if lang == "zh" else "national"}.get(
         e.get("target", ""), e.get("target", "")
     )
-    line = text.r("event_line", lang, month=e.get("month", ""), kind=text.event_kind(e.get("kind", ""), lang), target=target, deadline=deadline)  # fmt: skip
+    line = text.r(
+        "event_line",
+        lang,
+        month=e.get("month", ""),
+        kind=text.event_kind(e.get("kind", ""), lang),
+        target=target,
+        deadline=deadline,
+    )
     note = e.get("note") if lang == "en" else None  # notes in scenario files are in English
     return f"{line} — {note}" if note else line
 

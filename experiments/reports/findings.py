@@ -110,7 +110,8 @@ def time_to_half(res: Results, lang: str) -> Finding | None:
     if lang == "zh":
         head = f"{res.label(fast, lang)}情景中，半数城市在{date}前采纳（自{start}起第{first.text}个月）"
     else:
-        head = f"Under {res.label(fast, lang)} half of the cities adopt by {date} (month {first.text} after {start})"
+        who = res.label(fast, lang)
+        head = f"Under {who} half of the cities adopt by {date} (month {first.text} after {start})"
     others = []
     for name in res.names:
         if name == fast or not res.multi_city:
@@ -166,9 +167,12 @@ def rate_contrast(res: Results, lang: str, metric: str = "satisfaction_rate_last
     l_text, more = _with_interval(res, low, metric, lang)
     numbers += more
     if lang == "zh":
-        text = f"{what}在{res.label(high, lang)}情景中最高（{h_text}），在{res.label(low, lang)}情景中最低（{l_text}）。"
+        top, bottom = res.label(high, lang), res.label(low, lang)
+        text = f"{what}在{top}情景中最高（{h_text}），在{bottom}情景中最低（{l_text}）。"
     else:
-        text = f"{what[:1].upper()}{what[1:]} highest under {res.label(high, lang)} ({h_text}) and lowest under {res.label(low, lang)} ({l_text})."
+        top, bottom = res.label(high, lang), res.label(low, lang)
+        what = what[:1].upper() + what[1:]
+        text = f"{what} highest under {top} ({h_text}) and lowest under {bottom} ({l_text})."
     return Finding(text, numbers)
 
 
@@ -233,7 +237,8 @@ def split_replicates(res: Results, lang: str, metric: str = "share_adopted_end")
             numbers,
         )
     return Finding(
-        f"Replicates differ widely, so a mean hides a split: the share adopted by {end} (10th to 90th percentile of replicates) runs "
+        f"Replicates differ widely, so a mean hides a split: the share adopted by {end} "
+        "(10th to 90th percentile of replicates) runs "
         + _join(parts, lang)
         + "; see the figure of every replicate's outcomes.",
         numbers,
@@ -253,7 +258,8 @@ def few_replicates(res: Results, lang: str) -> Finding | None:
             [number],
         )
     return Finding(
-        f"Each scenario ran only {n} replicate(s): the intervals are rough and a split between replicates may go unseen. For firmer numbers run `{command}`.",
+        f"Each scenario ran only {n} replicate(s): the intervals are rough and a split between replicates "
+        f"may go unseen. For firmer numbers run `{command}`.",
         [number],
     )
 

@@ -19,7 +19,9 @@ from jiesu.experiments.reports.document import Block, Document
 DPI = 150
 _CSS = """
 :root { color-scheme: light; }
-body { font-family: "Jiesu Noto Sans SC", "Noto Sans SC", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC",
+body { font-family: "Jiesu Noto Sans SC", "Noto Sans SC", "Noto Sans CJK SC", "PingFang SC",
+  "Microsoft YaHei",
+  "Source Han Sans SC",
   system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.6; color: #1a1a1a;
   max-width: 52rem; margin: 0 auto; padding: 1rem 1.1rem 3rem; background: #fff; }
 h1 { font-size: 1.55rem; line-height: 1.3; margin: 0.4rem 0 0.2rem; }
@@ -72,7 +74,8 @@ def _block(block: Block) -> str:
     if block.kind == "figure":
         data = base64.b64encode(to_bytes(block.content, "png", DPI)).decode("ascii")
         alt = inline(block.caption)
-        return f'<figure><img src="data:image/png;base64,{data}" alt="{alt}"><figcaption>{alt}</figcaption></figure>'
+        image = f'<img src="data:image/png;base64,{data}" alt="{alt}">'
+        return f"<figure>{image}<figcaption>{alt}</figcaption></figure>"
     raise ValueError(f"unknown block kind {block.kind!r}")
 
 
@@ -94,7 +97,8 @@ def font_face(text: str) -> str:
     font.save(buffer)
     font.close()
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'@font-face {{ font-family: "Jiesu Noto Sans SC"; src: url(data:font/ttf;base64,{data}) format("truetype"); }}'
+    source = f'url(data:font/ttf;base64,{data}) format("truetype")'
+    return f'@font-face {{ font-family: "Jiesu Noto Sans SC"; src: {source}; }}'
 
 
 def render(doc: Document) -> str:
@@ -110,6 +114,7 @@ def render(doc: Document) -> str:
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{inline(doc.title)}</title><style>{font_face(visible + doc.title)}{_CSS}</style></head><body>",
+        f"<title>{inline(doc.title)}</title>",
+        f"<style>{font_face(visible + doc.title)}{_CSS}</style></head><body>",
     ]
     return "\n".join([*head, *body, "</body></html>"])

@@ -19,7 +19,7 @@ def is_share(unit: str) -> bool:
 
 
 def fmt(value: float, unit: str, lang: str = "en", sign: bool = False) -> str:
-    """Write ``value`` for a reader.
+    r"""Write ``value`` for a reader.
 
     Shares become percentages (no decimal from 10 %, one below), other values keep three
     significant figures with thousands separators; NaN is a dash.

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from jiesu.experiments.analysis.stats import warn_few_replicates
+from jiesu.experiments.outputs.storage import write_atomic
 from jiesu.experiments.reports import html, pdf, xlsx
 from jiesu.experiments.reports.document import build
 from jiesu.experiments.reports.results import ReportError, load_results
-from jiesu.experiments.outputs.storage import write_atomic
 
 FORMATS = ("html", "pdf", "xlsx")
 LANGS = ("en", "zh")

@@ -90,13 +90,15 @@ def load_results(folder: Path) -> Results:
     folder = Path(folder)
     if not (folder / "manifest.json").is_file():
         raise ReportError(
-            f"{folder} is not a results folder (no manifest.json): give a folder written by jiesu compare or jiesu run"
+            f"{folder} is not a results folder (no manifest.json): "
+            "give a folder written by jiesu compare or jiesu run"
         )
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     kind = manifest.get("kind")
     if kind not in ("compare", "run"):
         raise ReportError(
-            f"{folder} holds a {kind or 'unknown'} result; jiesu report reads folders of jiesu compare or jiesu run"
+            f"{folder} holds a {kind or 'unknown'} result; "
+            "jiesu report reads folders of jiesu compare or jiesu run"
         )
     for name in (
         "timeseries.parquet",

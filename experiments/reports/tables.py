@@ -164,7 +164,7 @@ def province_table(res: Results) -> pd.DataFrame:
 
 def _median_month(months: list[str]) -> str:
     k = [int(m[:4]) * 12 + int(m[5:7]) - 1 for m in months]
-    mid = int(round(float(np.median(k))))
+    mid = round(float(np.median(k)))
     return f"{mid // 12:04d}-{mid % 12 + 1:02d}"
 
 

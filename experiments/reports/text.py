@@ -23,7 +23,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "single_run": (
         "A single run: its numbers have no interval. Compare scenarios over replicates (jiesu compare) "
         "to see how much runs differ.",
-        "这是单次运行的结果，数字没有区间。如需了解运行之间的差异，请用 jiesu compare 进行多次重复的情景比较。",
+        "这是单次运行的结果，数字没有区间。"
+        "如需了解运行之间的差异，请用 jiesu compare 进行多次重复的情景比较。",
     ),
     "key_table": ("Key results", "关键结果"),
     "figures": ("Figures", "图"),
@@ -115,21 +116,28 @@ def limitations(lang: str) -> list[str]:
 def methods(lang: str, **v) -> list[str]:
     """The methods page: model, design, uncertainty, calibration, from the given numbers.
 
-    Keyword Args:
-        version, k, n, start, end, units, geography, seed, rpc, rpu, guessed, total: see the text.
+    Args:
+        lang: ``en`` or ``zh``.
+        **v: ``version``, ``k`` (scenarios), ``n`` (replicates), ``start``, ``end``, ``units``,
+            ``geography``, ``seed``, ``rpc`` and ``rpu`` (residents per citizen and per unit),
+            ``guessed`` and ``total`` (parameters).
     """
     if lang == "zh":
         return [
-            f"模型：jiesu {v['version']} 是北京接诉即办改革及其在城市间扩散的主体模型（docs/model.md，ODD 协议）。"
+            f"模型：jiesu {v['version']} 是北京接诉即办改革及其在城市间扩散的主体模型"
+            "（docs/model.md，ODD 协议）。"
             "市民遇到问题时在忍受、社区自治和拨打12345之间选择；政府以有限的能力接诉、派单、办理，并按响应率、"
             "解决率、满意率排名；城市通过自上而下、自下而上、横向和内部压力等渠道采纳改革，每次采纳都归因于一个渠道。",
             f"设计：{v['k']}个情景，每个情景{v['n']}次重复运行；按月模拟，{v['start']}至{v['end']}；"
-            f"{v['units']}个单位（{v['geography']}）。根种子 {v['seed']}；各情景的第 r 次重复使用相同的随机数流"
+            f"{v['units']}个单位（{v['geography']}）。根种子 {v['seed']}；"
+            "各情景的第 r 次重复使用相同的随机数流"
             "（共同随机数），因此情景间的差值是配对的。"
             f"规模：每个模拟市民代表{v['rpc']}名居民，每个办理单元服务{v['rpu']}名居民。",
             "不确定性：均值的95%区间用百分位自助法（2000次重抽样）计算，不会超出该量可能的取值；"
-            "达到某一采纳水平的重复运行比例用 Wilson 区间；当区间带会掩盖运行间的分化时，图中画出每次重复运行。",
-            f"校准状态：未经正式校准。城市层默认值使北京2018—2021年的公开数据大致得到再现（docs/model.md 第8节）；"
+            "达到某一采纳水平的重复运行比例用 Wilson 区间；"
+            "当区间带会掩盖运行间的分化时，图中画出每次重复运行。",
+            "校准状态：未经正式校准。城市层默认值使北京2018—2021年的公开数据大致得到再现"
+            "（docs/model.md 第8节）；"
             f"{v['total']}个参数中有{v['guessed']}个默认值为判断值。",
         ]
     return [
@@ -140,7 +148,8 @@ def methods(lang: str, **v) -> list[str]:
         "cities adopt the reform through top-down, bottom-up, horizontal and internal channels, and every "
         "adoption is attributed to one channel.",
         f"Design. {v['k']} scenario(s), {v['n']} replicate(s) each, monthly from {v['start']} to {v['end']}, "
-        f"{v['units']} units ({v['geography']}). Root seed {v['seed']}; replicate r of every scenario uses the "
+        f"{v['units']} units ({v['geography']}). Root seed {v['seed']}; "
+        "replicate r of every scenario uses the "
         "same random streams (common random numbers), so differences between scenarios are paired. Scale: "
         f"one simulated citizen per {v['rpc']} residents, one handling unit per {v['rpu']} residents.",
         "Uncertainty. 95 % intervals of means are percentile-bootstrap intervals (2,000 resamples), which "

@@ -72,7 +72,15 @@ HEADERS: dict[str, tuple[str, str]] = {
     "source": ("source of the default", "默认值来源"),
     "finding": ("finding", "发现"),
 }
-_PERCENT = {"share", "share_adopted", "share_population_covered", "response_rate", "resolution_rate", "satisfaction_rate", "share_adopted_end"}  # fmt: skip
+_PERCENT = {
+    "share",
+    "share_adopted",
+    "share_population_covered",
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "share_adopted_end",
+}
 
 
 def sheet_name(key: str, lang: str) -> str:
