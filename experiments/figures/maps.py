@@ -20,6 +20,7 @@ from jiesu.experiments.figures.labels import t
 from jiesu.model.geography import load_table
 
 NEVER = "#D0D0D0"
+NEVER_COUNTY = "#A8A8A8"
 CMAP = "viridis"
 #: People per unit of marker area (points²) for cities.
 PEOPLE_PER_AREA = 150_000
@@ -96,52 +97,50 @@ def adoption_map(
         county: Equal small dots instead of population-sized circles.
         caption_text: Provenance line under the figure.
     """
-    x, y = albers(units["lon"], units["lat"])
     w = units["unit_id"].map(when).to_numpy(dtype=float)
-    adopted = np.isfinite(w)
-    sizes = np.full(len(units), 3.0) if county else units["population"].to_numpy() / PEOPLE_PER_AREA
     lo, hi = (
         decimal_year(list(period)) if period else (np.nanmin(w, initial=2019), np.nanmax(w, initial=2020))
     )
+    height = MAP_H + 1.25
     with rc(lang):
-        fig = plt.figure(figsize=(FIG_W, MAP_H + 1.25))
-        height = MAP_H + 1.25
-        ax, _inset = china_axes(
-            fig, (0.01, 0.85 / height, MAP_W / FIG_W, MAP_H / height), t("south_china_sea", lang)
-        )
-        order = np.argsort(-sizes)  # large circles first, small ones on top
-        never = order[~adopted[order]]
-        edge = "none" if county else "#888888"
-        ax.scatter(x[never], y[never], s=sizes[never], c=NEVER, edgecolors=edge, lw=0.3, zorder=3)
-        done = order[adopted[order]]
-        edge = "none" if county else "white"
-        sc = ax.scatter(
-            x[done],
-            y[done],
-            s=sizes[done],
-            c=w[done],
-            cmap=CMAP,
-            vmin=lo,
-            vmax=hi,
-            edgecolors=edge,
-            lw=0.3,
-            zorder=4,
-        )
+        fig = plt.figure(figsize=(FIG_W, height))
+        rect = (0.01, 0.85 / height, MAP_W / FIG_W, MAP_H / height)
+        ax, _inset = china_axes(fig, rect, t("south_china_sea", lang))
+        points = _draw_units(ax, units, w, (lo, hi), county)
+        _label_cities(ax, units, w, lang, county)
         cax = fig.add_axes((0.01 + MAP_W / FIG_W + 0.015, 1.2 / height, 0.022, (MAP_H - 0.9) / height))
-        _label_cities(ax, units, x, y, w, lang, county)
-        bar = fig.colorbar(sc, cax=cax, format=date_formatter())
+        bar = fig.colorbar(points, cax=cax, format=date_formatter())
         bar.set_label(t("adoption_month", lang))
         bar.ax.tick_params(labelsize=8)
         _legend(fig, ax, county, lang)
-        default = t("map_title_county" if county else "map_title", lang)
-        fig.suptitle(title or default, fontsize=12, y=0.99)
-        caption(fig, " ".join(x for x in (caption_text, t("boundaries", lang, data=data_version())) if x))
+        fig.suptitle(title or t("map_title_county" if county else "map_title", lang), fontsize=12, y=0.99)
+        sep = "；" if lang == "zh" else ". "
+        caption(fig, sep.join(x for x in (caption_text, t("boundaries", lang, data=data_version())) if x))
     return fig
 
 
-def _label_cities(ax, units: pd.DataFrame, x, y, w, lang: str, county: bool) -> None:
+def _draw_units(ax, units: pd.DataFrame, w: np.ndarray, limits: tuple[float, float], county: bool):
+    """Grey units that never adopted, then coloured ones; largest first so small ones stay visible."""
+    x, y = albers(units["lon"], units["lat"])
+    sizes = np.full(len(units), 3.0) if county else units["population"].to_numpy() / PEOPLE_PER_AREA
+    order = np.argsort(-sizes)
+    adopted = np.isfinite(w)
+    never = order[~adopted[order]]
+    ax.scatter(
+        x[never], y[never], s=sizes[never], c=NEVER_COUNTY if county else NEVER,
+        edgecolors="none" if county else "#888888", lw=0.3, zorder=3,
+    )  # fmt: skip
+    done = order[adopted[order]]
+    return ax.scatter(
+        x[done], y[done], s=sizes[done], c=w[done], cmap=CMAP, vmin=limits[0], vmax=limits[1],
+        edgecolors="none" if county else "white", lw=0.3, zorder=4,
+    )  # fmt: skip
+
+
+def _label_cities(ax, units: pd.DataFrame, w, lang: str, county: bool) -> None:
     if county or len(units) < 2:
         return
+    x, y = albers(units["lon"], units["lat"])
     chosen = list(np.argsort(-units["population"].to_numpy())[:LABELLED])
     if np.isfinite(w).any():
         chosen.insert(0, int(np.nanargmin(w)))
@@ -159,7 +158,10 @@ def _label_cities(ax, units: pd.DataFrame, x, y, w, lang: str, county: bool) -> 
 
 
 def _legend(fig, ax, county: bool, lang: str) -> None:
-    handles = [ax.scatter([], [], s=30 if not county else 12, c=NEVER, edgecolors="#888888", lw=0.3)]
+    never = ax.scatter(
+        [], [], s=12 if county else 30, c=NEVER_COUNTY if county else NEVER, edgecolors="#888888", lw=0.3
+    )
+    handles = [never]
     labels = [t("never", lang)]
     if not county:
         for people in SIZE_LEGEND:

@@ -86,7 +86,7 @@ def build(res: Results, lang: str) -> Document:
     summary.blocks.append(main)
     sections = [
         summary,
-        Section(text.r("figures", lang), figures, new_page=True),
+        Section(text.r("figures", lang), figures),
         Section(text.r("scenarios", lang), _scenarios(res, lang), new_page=True),
         Section(
             text.r("all_results", lang),

@@ -122,7 +122,11 @@ def time_to_half(res: Results, lang: str) -> Finding | None:
             later = _quote(res, name, "months_to_50pct", "mean", lang)
             gap = later.value - first.value
             gap_text = fmt(gap, "months", lang)
-            numbers += [later, Number("derived", name, "months_to_50pct", "difference", gap, gap_text)]
+            numbers.append(later)
+            if gap < 1:  # within a month: "0.2 months before" would suggest a precision there is not
+                others.append(f"与{who}情景几乎同时" if lang == "zh" else f"at about the same time as {who}")
+                continue
+            numbers.append(Number("derived", name, "months_to_50pct", "difference", gap, gap_text))
             others.append(
                 f"比{who}情景早{gap_text}个月" if lang == "zh" else f"{gap_text} months before {who}"
             )

@@ -87,6 +87,7 @@ def unit_label(unit: str, lang: str) -> str:
         "months": "月",
         "cities": "个城市",
         "contacts/month per 10k": "件/月/万人",
+        "problems/resident/month": "个/人/月",
         "order-equivalents": "工单当量",
     }
     return zh.get(unit, unit) if lang == "zh" else unit
