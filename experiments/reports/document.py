@@ -36,7 +36,7 @@ class Block:
     kind: str
     content: object
     caption: str = ""
-    width: str = "100%"
+    width: str = "100%"  # in the PDF; "fill": the rest of the page
 
 
 @dataclass
@@ -82,7 +82,7 @@ def build(res: Results, lang: str) -> Document:
     if res.kind == "compare":
         summary.blocks.append(Block("table", key_wide(res, lang, HEADLINE), text.r("key_table", lang)))
     main = figures.pop(0)  # the main figure belongs on the first page
-    main.width = "78%"
+    main.width = "fill"
     summary.blocks.append(main)
     sections = [
         summary,

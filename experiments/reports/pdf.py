@@ -64,6 +64,9 @@ def _block(block: Block, images: dict[int, str]) -> str:
         return caption + _table(block.content, small=len(block.content.columns) > 4)
     if block.kind == "figure":
         name, width = images[id(block)]
+        if width == "fill":  # as large as the rest of the page allows
+            image = f'image({lit(name)}, height: 100%, fit: "contain")'
+            return f"#block(height: 1fr, width: 100%)[#align(center)[#{image}]]\n"
         return f"#figure(image({lit(name)}, width: {width}), caption: [{inline(block.caption)}])\n"
     raise ValueError(f"unknown block kind {block.kind!r}")
 
