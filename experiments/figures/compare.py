@@ -16,7 +16,7 @@ from jiesu.agents.reform import CHANNELS
 from jiesu.experiments.figures.common import caption, decimal_year, legend_below, save
 from jiesu.experiments.figures.fonts import rc
 from jiesu.experiments.figures.labels import metric_label, t
-from jiesu.experiments.figures.palette import CHANNEL_COLOURS, scenario_styles
+from jiesu.experiments.figures.palette import CHANNEL_COLOURS, scenario_label, scenario_styles
 
 PANELS = ("share_adopted", "satisfaction_rate", "requests_per_10k", "trust_mean")
 #: Fewer replicates than this are drawn one by one.
@@ -100,8 +100,8 @@ def _name(s) -> str:
 
 def _label(s, lang: str) -> str:
     if isinstance(s, dict):
-        return s.get("name_zh") or s["name"] if lang == "zh" else s["name"]
-    return s.label(lang)
+        return scenario_label(s["name"], s.get("name_zh", ""), lang)
+    return scenario_label(s.name, s.name_zh, lang)
 
 
 def _draw_series(ax, rows: pd.DataFrame, col: str, style: tuple[str, str], label: str) -> bool:

@@ -51,6 +51,16 @@ def scenario_colour(name: str, declared: str | None = None) -> str:
     return HASHED[int.from_bytes(digest[:4], "big") % len(HASHED)]
 
 
+def scenario_label(name: str, name_zh: str = "", lang: str = "en") -> str:
+    """A scenario's name in figures and reports.
+
+    Its Chinese name in ``zh``, else its identifier written as words (``no_reform`` -> ``no reform``).
+    """
+    if lang == "zh" and name_zh:
+        return name_zh
+    return name.replace("_", " ")
+
+
 def scenario_styles(scenarios) -> dict[str, tuple[str, str]]:
     """``{name: (colour, linestyle)}`` for the scenarios of one figure.
 

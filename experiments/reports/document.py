@@ -73,7 +73,7 @@ def build(res: Results, lang: str) -> Document:
     version = res.manifest.get("versions", {}).get("jiesu", "?")
     created = str(res.manifest.get("created", ""))[:10]
     today = dt.date.today().isoformat()
-    names = "、".join(res.label(n, lang) for n in res.names) if lang == "zh" else ", ".join(res.names)
+    names = ("、" if lang == "zh" else ", ").join(res.label(n, lang) for n in res.names)
     title = text.r("title_compare" if res.kind == "compare" else "title_run", lang, names=names, name=names)
     found = findings(res, lang)
     note = text.r("brackets" if res.kind == "compare" else "single_run", lang)
@@ -191,7 +191,7 @@ def _scenarios(res: Results, lang: str) -> list[Block]:
         )
         items = [f"{text.r('changes', lang)}: {_settings(own, lang) if own else text.r('no_changes', lang)}"]
         items += [_event(e, lang) for e in s.get("events", [])]
-        heading = f"{res.label(s['name'], lang)} ({s['name']})" if lang == "zh" else s["name"]
+        heading = f"{res.label(s['name'], lang)} ({s['name']})"
         blocks.append(Block("p", f"**{heading}** — {description}"))
         blocks.append(Block("list", items))
     return blocks

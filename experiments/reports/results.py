@@ -19,6 +19,7 @@ from jiesu.experiments.analysis.metrics import METRICS, compute_metrics
 from jiesu.experiments.analysis.stats import REACHED, summarise_runs
 from jiesu.experiments.errors import UsageError
 from jiesu.experiments.figures.labels import metric_label
+from jiesu.experiments.figures.palette import scenario_label
 from jiesu.experiments.outputs.people import rounded
 
 
@@ -70,7 +71,7 @@ class Results:
     def label(self, scenario: str, lang: str) -> str:
         """A scenario's name in ``lang``."""
         s = next((s for s in self.scenarios if s["name"] == scenario), {"name": scenario})
-        return (s.get("name_zh") or scenario) if lang == "zh" else scenario
+        return scenario_label(scenario, s.get("name_zh", ""), lang)
 
     def value(self, scenario: str, metric: str, column: str = "mean") -> float:
         """One number of the summary table (NaN if absent)."""
