@@ -22,7 +22,7 @@ from jiesu.experiments.reports.document import build
 from jiesu.experiments.reports.numbers import fmt
 from jiesu.experiments.reports.report import write_report
 from jiesu.experiments.reports.results import load_results
-from jiesu.experiments.reports.tables import channel_table
+from jiesu.experiments.reports.tables import channel_table, observed_table
 
 TINY = ["--set", "residents_per_citizen=200000", "--set", "residents_per_unit=500000", "--workers", "1"]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -84,6 +84,13 @@ def _table_value(res, channels: pd.DataFrame, number) -> float:
         return float(row[number.column].iloc[0])
     if number.table == "runs":
         return float(res.replicates)
+    if number.table == "observed":
+        table = observed_table(res)
+        metric, period = number.key.split("@")
+        row = table[
+            (table["scenario"] == number.scenario) & (table["metric"] == metric) & (table["period"] == period)
+        ]
+        return float(row[number.column].iloc[0])
     raise AssertionError(f"unknown source table {number.table}")
 
 
@@ -134,11 +141,12 @@ def test_workbook_opens_with_the_expected_sheets_and_numbers(reported, lang):
             "channels",
             "yearly",
             "provinces",
+            "observed",
             "parameters",
             "provenance",
             "columns",
         ],
-        "zh": ["主要发现", "汇总", "渠道", "年度值", "分省采纳", "参数", "来源", "列说明"],
+        "zh": ["主要发现", "汇总", "渠道", "年度值", "分省采纳", "公开数据对照", "参数", "来源", "列说明"],
     }[lang]
     assert sheets == expected
     summary = pd.read_excel(files[lang]["xlsx"], sheet_name=expected[1])
@@ -152,6 +160,8 @@ def test_workbook_opens_with_the_expected_sheets_and_numbers(reported, lang):
     assert len(provinces) == 2 * 31
     if lang == "zh":
         assert "北京市" in provinces["省份"].tolist() and "情景" in summary.columns
+    observed = pd.read_excel(files[lang]["xlsx"], sheet_name=expected[5])
+    assert len(observed) == 2 * 9, "Beijing's nine published figures per scenario"
 
 
 def test_summary_csv_is_for_excel_rounded_bounded_and_documented(reported):

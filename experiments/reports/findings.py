@@ -16,7 +16,7 @@ from jiesu.experiments.analysis.stats import ENOUGH_REPLICATES, enough_command
 from jiesu.experiments.figures.labels import t
 from jiesu.experiments.reports.numbers import add_months, fmt, interval
 from jiesu.experiments.reports.results import Results
-from jiesu.experiments.reports.tables import channel_table
+from jiesu.experiments.reports.tables import channel_table, observed_table
 
 #: A split between replicates wider than this (10th to 90th percentile of a share) is reported.
 SPLIT = 0.3
@@ -249,6 +249,37 @@ def split_replicates(res: Results, lang: str, metric: str = "share_adopted_end")
     )
 
 
+def against_published(res: Results, lang: str) -> Finding | None:
+    """Beijing's latest published rates and yearly requests next to the first scenario's."""
+    table = observed_table(res)
+    mine = table[table["scenario"] == res.names[0]]
+    if mine.empty:
+        return None
+    parts, numbers = [], []
+    for metric in ("resolution_rate", "satisfaction_rate", "requests_per_year"):
+        rows = mine[mine["metric"] == metric]
+        if rows.empty:
+            continue
+        row = rows.iloc[-1]
+        unit = "share" if metric.endswith("_rate") else "requests"
+        key = f"{metric}@{row['period']}"
+        pair = [
+            Number("observed", res.names[0], key, c, float(row[c]), fmt(float(row[c]), unit, lang))
+            for c in ("simulated", "published")
+        ]
+        numbers += pair
+        what = t(metric, lang) if metric.endswith("_rate") else ("诉求量" if lang == "zh" else "requests")
+        if lang == "zh":
+            when = f"{row['period']}年" if len(row["period"]) == 4 else row["period"]
+            parts.append(f"{when}{what}模拟为{pair[0].text}，公开数据为{pair[1].text}")
+        else:
+            parts.append(f"{what} in {row['period']}: {pair[0].text} simulated, {pair[1].text} published")
+    who = res.label(res.names[0], lang)
+    if lang == "zh":
+        return Finding(f"北京（{who}情景）与公开数据对照：" + "；".join(parts) + "。", numbers)
+    return Finding(f"Beijing ({who}) against its published figures: " + "; ".join(parts) + ".", numbers)
+
+
 def few_replicates(res: Results, lang: str) -> Finding | None:
     """A warning when the summary rests on fewer replicates than :data:`ENOUGH_REPLICATES`."""
     n = res.replicates
@@ -277,6 +308,7 @@ def findings(res: Results, lang: str) -> list[Finding]:
         rate_contrast,
         lambda r, lg: rate_contrast(r, lg, "requests_per_10k_last12"),
         split_replicates,
+        against_published,
         few_replicates,
     )
     return [f for f in (make(res, lang) for make in makers) if f is not None]

@@ -35,6 +35,8 @@ def fmt(value: float, unit: str, lang: str = "en", sign: bool = False) -> str:
         pct = value * 100
         digits = 0 if abs(pct) >= 10 or pct == 0 else 1
         return f"{plus}{pct:.{digits}f}{'%' if lang == 'zh' else NBSP + '%'}"
+    if unit == "requests":  # a year's requests: millions, or 万 in Chinese
+        return plus + (f"{value / 1e4:,.0f}万件" if lang == "zh" else f"{value / 1e6:.2f} million")
     if unit == "months":
         return plus + (f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}")
     return plus + number(value)

@@ -199,3 +199,49 @@ def changed_parameters(res: Results, name: str) -> dict[str, object]:
 
     mine = res.parameters(name)
     return {p.name: mine[p.name] for p in PARAMS if p.name in mine and mine[p.name] != p.default}
+
+
+#: Published Beijing figures compared in the report: metric -> column of the timeseries.
+_OBSERVED = {"resolution_rate": "resolution_rate", "satisfaction_rate": "satisfaction_rate"}
+
+
+def observed_table(res: Results) -> pd.DataFrame:
+    """Beijing's published figures next to the simulated ones, per scenario (mean over replicates).
+
+    Rates are compared in the published month; yearly request totals with the simulated year's
+    sum. Empty when the results hold no Beijing rows or do not cover the published periods.
+    """
+    from jiesu.model.geography import load_table
+
+    ts = res.timeseries
+    beijing = ts[ts["unit_id"] == "110000"]
+    if beijing.empty:
+        return pd.DataFrame(columns=["scenario", "period", "metric", "published", "simulated", "source"])
+    rows = []
+    for row in load_table("beijing_calibration.csv"):
+        period, metric = row["period"], row["metric"]
+        if metric in _OBSERVED and len(period) == 7:
+            chosen = beijing[beijing["month"] == period]
+            per_run = chosen.groupby(["scenario", "replicate"])[_OBSERVED[metric]].mean()
+        elif metric == "requests_per_year" and len(period) == 4:
+            chosen = beijing[beijing["month"].str[:4] == period]
+            complete = chosen.groupby(["scenario", "replicate"])["month"].nunique() == 12
+            per_run = chosen.groupby(["scenario", "replicate"])["requests"].sum()[complete]
+        else:
+            continue
+        for scenario, values in per_run.groupby(level="scenario"):
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "period": period,
+                    "metric": metric,
+                    "published": float(row["value"]),
+                    "simulated": float(values.mean()),
+                    "source": row["source"],
+                }
+            )
+    out = pd.DataFrame(rows, columns=["scenario", "period", "metric", "published", "simulated", "source"])
+    out["_s"] = out["scenario"].map({n: k for k, n in enumerate(res.names)})
+    return rounded(
+        out.sort_values(["_s", "metric", "period"], kind="stable").drop(columns="_s").reset_index(drop=True)
+    )

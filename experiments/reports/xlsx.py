@@ -1,7 +1,8 @@
 """The report's tables as an Excel workbook (openpyxl): one sheet per table, headers with units.
 
 Sheets, in English (Chinese): findings (主要发现), summary (汇总), channels (渠道), yearly
-(年度值), provinces (分省采纳), parameters (参数), provenance (来源), columns (列说明). Values are
+(年度值), provinces (分省采纳), observed (公开数据对照: Beijing's published figures next to the
+simulated ones), parameters (参数), provenance (来源), columns (列说明). Values are
 stored rounded to four significant figures; shares are stored as fractions and shown as
 percentages.
 """
@@ -14,7 +15,13 @@ import pandas as pd
 from jiesu.experiments.figures.labels import metric_label, t
 from jiesu.experiments.reports.document import Document, provenance
 from jiesu.experiments.reports.results import Results
-from jiesu.experiments.reports.tables import channel_table, parameter_table, province_table, yearly_table
+from jiesu.experiments.reports.tables import (
+    channel_table,
+    observed_table,
+    parameter_table,
+    province_table,
+    yearly_table,
+)
 
 SHEETS = {
     "findings": "主要发现",
@@ -22,6 +29,7 @@ SHEETS = {
     "channels": "渠道",
     "yearly": "年度值",
     "provinces": "分省采纳",
+    "observed": "公开数据对照",
     "parameters": "参数",
     "provenance": "来源",
     "columns": "列说明",
@@ -71,6 +79,9 @@ HEADERS: dict[str, tuple[str, str]] = {
     "meaning": ("meaning", "含义（英文）"),
     "source": ("source of the default", "默认值来源"),
     "finding": ("finding", "发现"),
+    "period": ("period (month or year)", "时期（月或年）"),
+    "published": ("published figure (share, or requests per year)", "公开数据（比例，或件/年）"),
+    "simulated": ("simulated, mean over replicates", "模拟值（重复运行均值）"),
 }
 _PERCENT = {
     "share",
@@ -105,6 +116,7 @@ def sheets(res: Results, doc: Document) -> dict[str, pd.DataFrame]:
         "channels": channels,
         "yearly": yearly_table(res),
         "provinces": province_table(res),
+        "observed": observed_table(res),
         "parameters": parameter_table(res, lang),
         "provenance": provenance(res, lang),
     }
@@ -141,6 +153,8 @@ def render(res: Results, doc: Document) -> bytes:
                 if fmt and isinstance(cell.value, int | float):
                     cell.number_format = fmt
                 cell.alignment = Alignment(vertical="top", wrap_text=key in ("findings", "parameters"))
+        if key == "summary":
+            _percent_rows(ws, df)
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="EEEEEE")
@@ -148,6 +162,17 @@ def render(res: Results, doc: Document) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _percent_rows(ws, df: pd.DataFrame) -> None:
+    """Show the values of summary rows that are shares as percentages."""
+    shown = ("mean", "ci95_low", "ci95_high", "p10", "p90", "diff_mean", "diff_ci95_low", "diff_ci95_high")
+    columns = [k for k, c in enumerate(df.columns, start=1) if c in shown]
+    for r, unit in enumerate(df["unit"], start=2):
+        if unit in ("share", "share of replicates"):
+            for k in columns:
+                if isinstance(ws.cell(row=r, column=k).value, int | float):
+                    ws.cell(row=r, column=k).number_format = "0.0%"
 
 
 def _format(column: str, df: pd.DataFrame) -> str | None:
