@@ -123,7 +123,10 @@ def _draw_series(ax, rows: pd.DataFrame, col: str, style: tuple[str, str], label
 
 
 def event_marks(events: pd.DataFrame | None, scenarios) -> list[dict]:
-    """National events to mark: one entry per event kind and scenario, with its month(s)."""
+    """National events to mark, with their month(s) and the scenarios that have them.
+
+    The same event in the same month(s) under several scenarios is one mark.
+    """
     if events is None or events.empty:
         return []
     national = events[(events["level"] == "national") & events["event"].isin(MARKED_EVENTS)]
@@ -135,8 +138,14 @@ def event_marks(events: pd.DataFrame | None, scenarios) -> list[dict]:
         months = (
             sorted(rows.groupby("replicate")["month"].min()) if "replicate" in rows else [rows["month"].min()]
         )
-        marks.append({"event": kind, "scenario": scenario, "first": months[0], "last": months[-1]})
-    marks.sort(key=lambda m: (m["first"], names.index(m["scenario"])))
+        same = next(
+            (m for m in marks if (m["event"], m["first"], m["last"]) == (kind, months[0], months[-1])), None
+        )
+        if same is not None:
+            same["scenarios"].append(scenario)
+            continue
+        marks.append({"event": kind, "scenarios": [scenario], "first": months[0], "last": months[-1]})
+    marks.sort(key=lambda m: (m["first"], names.index(m["scenarios"][0])))
     return marks
 
 
@@ -148,7 +157,7 @@ def mark_events(axes, events: pd.DataFrame | None, scenarios, lang: str) -> str:
     axes = list(axes)
     key = []
     for k, m in enumerate(marks, start=1):
-        colour = styles[m["scenario"]][0]
+        colour = styles[m["scenarios"][0]][0] if len(m["scenarios"]) == 1 else "#555555"
         x0, x1 = decimal_year([m["first"], m["last"]])
         for ax in axes:
             if x1 > x0:
@@ -167,7 +176,8 @@ def mark_events(axes, events: pd.DataFrame | None, scenarios, lang: str) -> str:
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )
         when = m["first"] if x1 == x0 else t("varies", lang, first=m["first"], last=m["last"])
-        key.append(f"{k} {t(m['event'], lang)} {when} ({labels[m['scenario']]})")
+        who = ("、" if lang == "zh" else ", ").join(labels[s] for s in m["scenarios"])
+        key.append(f"{k} {t(m['event'], lang)} {when} ({who})")
     if not key:
         return ""
     sep = "；" if lang == "zh" else "; "
