@@ -31,6 +31,6 @@ def main(args, argv: list[str]) -> int:
     start = time.perf_counter()
     written = write_report(args.folder, args.lang, args.formats.split(","))
     print(f"wrote {len(written)} file(s) in {time.perf_counter() - start:.0f} s:")
-    for fmt, path in written.items():
-        print(f"  {path} ({path.stat().st_size / 1e6:.1f} MB, {write_report.timings.get(fmt, 0):.0f} s)")
+    for path in written.values():
+        print(f"  {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0

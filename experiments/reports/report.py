@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -54,8 +53,7 @@ def write_report(folder: Path | str, lang: str = "en", formats: Iterable[str] = 
         formats: Any of ``html``, ``pdf``, ``xlsx``.
 
     Returns:
-        ``{format: path}`` of the files written, with the seconds each took under ``"seconds"``
-        in :attr:`write_report.timings` (for the command line's message).
+        ``{format: path}`` of the files written.
 
     Raises:
         ReportError: If the folder is not a results folder, or an option is invalid.
@@ -66,7 +64,7 @@ def write_report(folder: Path | str, lang: str = "en", formats: Iterable[str] = 
         warn_few_replicates(res.replicates, res.manifest.get("command"))
     out = Path(folder) / "report"
     doc = build(res, lang)
-    written, timings = {}, {}
+    written = {}
     try:
         renderers = {
             "html": lambda: html.render(doc).encode("utf-8"),
@@ -74,16 +72,10 @@ def write_report(folder: Path | str, lang: str = "en", formats: Iterable[str] = 
             "xlsx": lambda: xlsx.render(res, doc),
         }
         for fmt in formats:
-            start = time.perf_counter()
             data = renderers[fmt]()
             path = out / f"report-{lang}.{fmt}"
             write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data))
             written[fmt] = path
-            timings[fmt] = time.perf_counter() - start
     finally:
         doc.close()
-    write_report.timings = timings
     return written
-
-
-write_report.timings = {}
