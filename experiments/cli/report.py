@@ -32,5 +32,6 @@ def main(args, argv: list[str]) -> int:
     written = write_report(args.folder, args.lang, args.formats.split(","))
     print(f"wrote {len(written)} file(s) in {time.perf_counter() - start:.0f} s:")
     for path in written.values():
-        print(f"  {path} ({path.stat().st_size / 1e6:.1f} MB)")
+        size = path.stat().st_size
+        print(f"  {path} ({size / 1e6:.1f} MB)" if size >= 100_000 else f"  {path} ({size / 1e3:.0f} kB)")
     return 0
