@@ -184,50 +184,16 @@ def _sorted(df: pd.DataFrame, order: dict, keys: list[str]) -> pd.DataFrame:
 
 
 def summarise(runs: pd.DataFrame, scenarios: list[Scenario]) -> pd.DataFrame:
-    """One row per scenario x metric: mean with its 95 % interval, and paired differences.
+    """One row per scenario x metric: mean with a 95 % interval that can occur, spread, paired differences.
 
-    The paired difference is taken replicate by replicate against the first scenario.
+    See :func:`jiesu.experiments.analysis.stats.summarise_runs` (columns: ``SUMMARY_COLUMNS``).
     """
-    import pandas as pd
     from jiesu.experiments.analysis.metrics import METRICS
-    from jiesu.experiments.analysis.stats import (
-        mean_interval,  # scipy.stats: slow to import, needed only here
-    )
+    from jiesu.experiments.analysis.stats import REACHED, summarise_runs
+    from jiesu.experiments.figures.labels import metric_label
 
-    ok = runs[runs["status"] == "ok"]
-    base_name = scenarios[0].name
-    base = ok[ok["scenario"] == base_name].set_index("replicate")
-    rows = []
-    for s in scenarios:
-        mine = ok[ok["scenario"] == s.name].set_index("replicate")
-        for m in METRICS:
-            if m.name not in mine:
-                continue
-            mean, lo, hi, n = mean_interval(mine[m.name])
-            paired = (
-                (mine[m.name] - base[m.name].reindex(mine.index))
-                if m.name in base
-                else pd.Series(dtype=float)
-            )
-            d_mean, d_lo, d_hi, d_n = mean_interval(paired)
-            rows.append(
-                {
-                    "scenario": s.name,
-                    "scenario_zh": s.name_zh,
-                    "metric": m.name,
-                    "unit": m.unit,
-                    "mean": mean,
-                    "ci95_low": lo,
-                    "ci95_high": hi,
-                    "n": n,
-                    "baseline": base_name,
-                    "diff_mean": d_mean,
-                    "diff_ci95_low": d_lo,
-                    "diff_ci95_high": d_hi,
-                    "n_pairs": d_n,
-                }
-            )
-    return pd.DataFrame(rows)
+    labels = {m: metric_label(m, "zh") for m in [*(m.name for m in METRICS), *REACHED.values()]}
+    return summarise_runs(runs, [(s.name, s.name_zh) for s in scenarios], METRICS, labels)
 
 
 def save_comparison(
@@ -262,6 +228,26 @@ def save_comparison(
 
     settings = dict(settings or {})
     overrides = settings.get("overrides", {})
+    from jiesu.experiments.analysis.stats import SUMMARY_COLUMNS, warn_few_replicates
+    from jiesu.experiments.outputs.people import write_people_csv
+
+    manifest = base_manifest(command)
+    manifest.update(
+        {
+            "kind": "compare",
+            **{k: settings.get(k) for k in ("seed", "replicates", "workers", "scheduler", "city_rows")},
+            "posterior": settings.get("posterior"),
+            "particles": _particles(res.runs),
+            "overrides": overrides,
+            "common_random_numbers": "replicate r of every scenario uses spawn key (r,) of the root seed",
+            "scenarios": [s.to_dict() for s in scenarios],
+            "parameters": {s.name: dataclasses.asdict(s.params(overrides)) for s in scenarios},
+            "metrics": {m.name: {"unit": m.unit, "meaning": m.meaning} for m in METRICS},
+            "runs": {"total": len(res.runs), "failed": int((res.runs["status"] != "ok").sum())},
+            "wall_seconds": settings.get("wall_seconds"),
+        }
+    )
+    warn_few_replicates(int(settings.get("replicates") or 0), manifest["command"])
     with staged_folder(out, parents) as tmp:
         write_parquet(res.runs, tmp / "runs.parquet")
         files = ["runs.parquet"]
@@ -269,42 +255,31 @@ def save_comparison(
             write_parquet(res.timeseries, tmp / "timeseries.parquet")
             write_parquet(res.adoptions, tmp / "adoptions.parquet")
             files += ["timeseries.parquet", "adoptions.parquet"]
-        res.summary.to_csv(tmp / "summary.csv", index=False)
-        files += ["summary.csv", *_figures(res, scenarios, tmp, lang)]
-        manifest = base_manifest(command)
-        manifest.update(
-            {
-                "kind": "compare",
-                **{k: settings.get(k) for k in ("seed", "replicates", "workers", "scheduler", "city_rows")},
-                "posterior": settings.get("posterior"),
-                "particles": _particles(res.runs),
-                "overrides": overrides,
-                "common_random_numbers": "replicate r of every scenario uses spawn key (r,) of the root seed",
-                "scenarios": [s.to_dict() for s in scenarios],
-                "parameters": {s.name: dataclasses.asdict(s.params(overrides)) for s in scenarios},
-                "metrics": {m.name: {"unit": m.unit, "meaning": m.meaning} for m in METRICS},
-                "runs": {"total": len(res.runs), "failed": int((res.runs["status"] != "ok").sum())},
-                "wall_seconds": settings.get("wall_seconds"),
-                "files": files,
-            }
-        )
+        files += write_people_csv(res.summary, tmp / "summary.csv", SUMMARY_COLUMNS)
+        note = provenance_caption(manifest, lang)
+        files += _figures(res, scenarios, tmp, lang, note)
+        manifest["files"] = files
         write_json(manifest, tmp / "manifest.json")
     return [*files, "manifest.json"]
 
 
 #: Figures of a comparison: kind -> file name.
-COMPARISON_FIGURES = {"bands": "compare", "channels": "channels"}
+COMPARISON_FIGURES = {"bands": "compare", "outcomes": "outcomes", "channels": "channels"}
 
 
-def comparison_figure(res: ComparisonResult, scenarios, kind: str = "bands", lang: str = "en"):
+def comparison_figure(
+    res: ComparisonResult, scenarios, kind: str = "bands", lang: str = "en", note: str | None = None
+):
     """Draw one figure of a comparison and return it (a matplotlib ``Figure``).
 
     Args:
         res: What :func:`compare` returned.
         scenarios: The scenarios compared, in order.
-        kind: ``"bands"`` (national series: median and 10-90 % band over replicates) or
-            ``"channels"`` (mean adoptions per run by channel).
+        kind: ``"bands"`` (national series: median and 10-90 % band over replicates, or single
+            replicates where a band would mislead), ``"outcomes"`` (every replicate's end values)
+            or ``"channels"`` (mean adoptions per run by channel).
         lang: ``"en"`` or ``"zh"``.
+        note: Caption (scenarios, seed, version; :func:`provenance_caption`).
 
     Raises:
         UsageError: For an unknown kind, or bands of a comparison without timeseries.
@@ -314,14 +289,23 @@ def comparison_figure(res: ComparisonResult, scenarios, kind: str = "bands", lan
     if kind not in COMPARISON_FIGURES:
         raise UsageError(f"unknown figure {kind!r}; choose one of: {', '.join(COMPARISON_FIGURES)}")
     if kind == "channels":
-        return figures.channels_figure(res.runs, scenarios, lang)
+        return figures.channels_figure(res.runs, scenarios, lang, note)
+    if kind == "outcomes":
+        return figures.outcomes_figure(res.runs, scenarios, lang, note)
     if res.timeseries is None:
         raise UsageError("this comparison has no timeseries (every run failed)")
     replicates = int(res.runs["replicate"].nunique())
-    return figures.bands_figure(res.timeseries, scenarios, res.adoptions, lang, replicates)
+    return figures.bands_figure(res.timeseries, scenarios, res.adoptions, lang, replicates, note)
 
 
-def _figures(res: ComparisonResult, scenarios, folder: Path, lang: str) -> list[str]:
+def provenance_caption(manifest: dict, lang: str) -> str:
+    """The caption of a comparison's figures: scenarios, seed, replicates, version, commit."""
+    from jiesu.experiments.figures.compare import provenance_caption as caption
+
+    return caption(manifest, lang)
+
+
+def _figures(res: ComparisonResult, scenarios, folder: Path, lang: str, note: str | None) -> list[str]:
     """Draw the comparison figures into ``folder``; return the file names."""
     if res.timeseries is None:
         return []
@@ -330,7 +314,7 @@ def _figures(res: ComparisonResult, scenarios, folder: Path, lang: str) -> list[
 
     paths = []
     for kind, stem in COMPARISON_FIGURES.items():
-        paths += save(comparison_figure(res, scenarios, kind, lang), folder, figure_name(stem, lang))
+        paths += save(comparison_figure(res, scenarios, kind, lang, note), folder, figure_name(stem, lang))
     return [p.name for p in paths]
 
 

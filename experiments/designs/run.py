@@ -48,7 +48,7 @@ def figure_name(stem: str, lang: str) -> str:
     return stem if lang == "en" else f"{stem}-{lang}"
 
 
-def run_figure(output, geography, kind: str = "rates", lang: str = "en"):
+def run_figure(output, geography, kind: str = "rates", lang: str = "en", note: str | None = None):
     """Draw one figure of a run and return it (a matplotlib ``Figure``).
 
     Args:
@@ -58,26 +58,26 @@ def run_figure(output, geography, kind: str = "rates", lang: str = "en"):
             ``"adoption"`` (cumulative adoption by channel) or ``"map"`` (adoption month by
             city); the last two need more than one city.
         lang: ``"en"`` or ``"zh"``.
+        note: Caption (e.g. scenario, seed and version; :func:`provenance_caption`).
 
     Raises:
         UsageError: For an unknown kind, or a multi-city figure of a one-city run.
     """
+    from jiesu.experiments.figures import maps
     from jiesu.experiments.figures import run as figures
-    from jiesu.experiments.figures.labels import t
+    from jiesu.model.geography import NATIONAL_ID
 
     if kind not in RUN_FIGURES:
         raise UsageError(f"unknown figure {kind!r}; choose one of: {', '.join(RUN_FIGURES)}")
     ts, ev = output.timeseries, output.adoptions
     if kind == "rates":
-        pioneer_adopt = ev[(ev["event"] == "adopt") & (ev["channel"] == "pioneer")]
-        marks = {m: t("reform", lang) for m in pioneer_adopt["month"].unique()[:1]}
-        unit = None if geography.n > 1 else geography.unit_id[0]
-        return figures.rates_figure(ts, unit, lang, marks)
+        unit = NATIONAL_ID if geography.n > 1 else geography.unit_id[0]
+        return figures.rates_figure(ts, unit, lang, figures.run_marks(ev, unit, lang), note)
     if geography.n == 1:
         raise UsageError(f"the {kind!r} figure needs more than one city; this run has one")
     if kind == "adoption":
-        return figures.adoption_figure(ts, ev, lang)
-    return figures.map_figure(ts, ev, geography, lang)
+        return figures.adoption_figure(ts, ev, lang, note)
+    return maps.map_figure(ts, ev, geography, lang, note)
 
 
 def save_run(
@@ -103,32 +103,36 @@ def save_run(
     """
     from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
 
+    manifest = base_manifest(command)
+    manifest.update(
+        {
+            "kind": "run",
+            "scenario": scenario.to_dict(),
+            "seed": output.info.get("seed", {}).get("entropy"),
+            "run": output.info,
+            "outcomes": {
+                o.name: {"unit": o.unit, "meaning": o.meaning} for o in (*OUTCOMES, *AGGREGATE_OUTCOMES)
+            },
+        }
+    )
     with staged_folder(out, parents) as tmp:
         write_parquet(output.timeseries, tmp / "timeseries.parquet")
         write_parquet(output.adoptions, tmp / "adoptions.parquet")
-        written = _figures(output, geography, tmp, lang)
+        written = _figures(output, geography, tmp, lang, manifest)
         files = ["timeseries.parquet", "adoptions.parquet", *written, "manifest.json"]
-        manifest = base_manifest(command)
-        manifest.update(
-            {
-                "kind": "run",
-                "scenario": scenario.to_dict(),
-                "run": output.info,
-                "outcomes": {
-                    o.name: {"unit": o.unit, "meaning": o.meaning} for o in (*OUTCOMES, *AGGREGATE_OUTCOMES)
-                },
-                "files": files[:-1],
-            }
-        )
+        manifest["files"] = files[:-1]
         write_json(manifest, tmp / "manifest.json")
     return files
 
 
-def _figures(output, geography, folder: Path, lang: str) -> list[str]:
+def _figures(output, geography, folder: Path, lang: str, manifest: dict) -> list[str]:
     from jiesu.experiments.figures.common import save
+    from jiesu.experiments.figures.compare import provenance_caption
 
+    note = provenance_caption(manifest, lang)
     kinds = ["rates"] if geography.n == 1 else list(RUN_FIGURES)
     paths = []
     for kind in kinds:
-        paths += save(run_figure(output, geography, kind, lang), folder, figure_name(RUN_FIGURES[kind], lang))
+        figure = run_figure(output, geography, kind, lang, note)
+        paths += save(figure, folder, figure_name(RUN_FIGURES[kind], lang))
     return [p.name for p in paths]

@@ -7,6 +7,7 @@ A scenario file looks like::
     description = "Beijing pioneers; the State Council mandates hotline consolidation"
     description_zh = "北京首创；国务院要求归并热线"
     extends = "china"            # optional: a built-in scenario or a path
+    colour = "#D55E00"           # optional: its colour in every figure (not inherited)
 
     [parameters]
     endorsement_rate = 0.02
@@ -24,6 +25,7 @@ unless ``replace_events = true``. Built-in scenarios are the files in
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -43,7 +45,9 @@ _KEYS = {
     "events",
     "replace_events",
     "hidden",
+    "colour",
 }
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 class ScenarioError(ValueError):
@@ -62,6 +66,7 @@ class Scenario:
     events: tuple[Event, ...] = ()
     hidden: bool = False
     source: str = ""
+    colour: str = ""
 
     def params(self, overrides: dict[str, Any] | None = None):
         """Return validated parameters: defaults, then the scenario's overrides, then ``overrides``."""
@@ -81,6 +86,7 @@ class Scenario:
             "parameters": dict(self.parameters),
             "events": [e.to_dict() for e in self.events],
             "source": self.source,
+            "colour": self.colour,
         }
 
 
@@ -119,6 +125,11 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
         raise ScenarioError(f"scenario {source}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_KEYS)}")
     if "name" not in data:
         raise ScenarioError(f"scenario {source}: missing 'name'")
+    colour = str(data.get("colour", ""))
+    if colour and not _COLOUR.match(colour):
+        raise ScenarioError(
+            f'scenario {source}: colour must be written #rrggbb (e.g. "#0072B2"), got {colour!r}'
+        )
     params = data.get("parameters", {})
     if not isinstance(params, dict):
         raise ScenarioError(f"scenario {source}: [parameters] must be a table of NAME = value")
@@ -147,6 +158,7 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
         events=events,
         hidden=bool(data.get("hidden", False)),
         source=source,
+        colour=colour,
     )
 
 
