@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
-from jiesu.agents.reform import ELEMENT_INDEX, ELEMENT_NAMES, ProblemStructure
+from jiesu.agents.problems import ProblemStructure
+from jiesu.agents.reform import ELEMENT_INDEX, ELEMENT_NAMES
 
 
 @dataclass

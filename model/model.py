@@ -38,7 +38,8 @@ from jiesu.agents.city import CityGovernment, CityState
 from jiesu.agents.handling import HandlingUnits
 from jiesu.agents.higher import SECTORS, CentralGovernment, ProvinceGovernment, SectorBody
 from jiesu.agents.peers import PeerNetwork
-from jiesu.agents.reform import ELEMENT_NAMES, ProblemStructure
+from jiesu.agents.problems import ProblemStructure
+from jiesu.agents.reform import ELEMENT_NAMES
 from jiesu.model.calendar import format_month, parse_month
 from jiesu.model.events import Event, EventError
 from jiesu.model.geography import NATIONAL_ID, Geography, UnknownCityError, build_geography

@@ -37,7 +37,7 @@ def main(args, argv: list[str]) -> int:
         when the file or a marker pair is missing.
     """
     if args.validation:
-        from jiesu.experiments.reports.validation import write_validation
+        from jiesu.experiments.designs.validation import write_validation
 
         print(f"wrote {write_validation(workers=args.workers)}")
         return 0
