@@ -4,7 +4,9 @@ Every scenario runs ``--replicates`` times; replicate ``i`` of every scenario us
 random streams (:mod:`model.streams`), so paired differences between scenarios are free of
 most noise. The results folder holds ``manifest.json``, ``runs.parquet`` (one row per run
 with its metrics), ``timeseries.parquet`` (national and province rows; city rows with
-``--city-rows``), ``adoptions.parquet``, ``summary.csv`` and figures.
+``--city-rows``), ``adoptions.parquet``, ``hazards.parquet`` (the simulator's adoption hazards
+by source for every city-month at risk: the ground truth of event-history analyses),
+``summary.csv`` and figures.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def compare(
         for k, s in enumerate(scenarios)
         for r in range(replicates)
     ]
-    runs, series, events = [], [], []
+    runs, series, events, hazards = [], [], [], {}
     bar = tqdm(
         total=len(tasks), desc="compare", unit="run", disable=None if progress else True, file=sys.stderr
     )
@@ -86,6 +88,7 @@ def compare(
         if res["status"] == "ok":
             series.append(res["timeseries"])
             events.append(res["adoptions"])
+            hazards[res["run_index"]] = res["hazards"]
         else:
             failures += 1
         bar.set_postfix(failed=failures)
@@ -103,7 +106,14 @@ def compare(
         if events
         else None
     )
-    return {"runs": runs_df, "timeseries": ts, "adoptions": ev, "summary": summarise(runs_df, scenarios)}
+    hz = pd.concat([hazards[k] for k in sorted(hazards)], ignore_index=True) if hazards else None
+    return {
+        "runs": runs_df,
+        "timeseries": ts,
+        "adoptions": ev,
+        "hazards": hz,
+        "summary": summarise(runs_df, scenarios),
+    }
 
 
 def _sorted(df: pd.DataFrame, order: dict, keys: list[str]) -> pd.DataFrame:
@@ -190,13 +200,16 @@ def save_comparison(
         if res["timeseries"] is not None:
             write_parquet(res["timeseries"], tmp / "timeseries.parquet")
             write_parquet(res["adoptions"], tmp / "adoptions.parquet")
+        if res.get("hazards") is not None:
+            write_parquet(res["hazards"], tmp / "hazards.parquet")
         res["summary"].to_csv(tmp / "summary.csv", index=False)
         figures = (
             compare_figures.draw_all(res, scenarios, tmp, lang, settings.get("replicates", 0))
             if res["timeseries"] is not None
             else []
         )
-        files = ["runs.parquet", "timeseries.parquet", "adoptions.parquet", "summary.csv", *figures]
+        tables = ["timeseries.parquet", "adoptions.parquet", "hazards.parquet"]
+        files = ["runs.parquet", *[f for f in tables if (tmp / f).exists()], "summary.csv", *figures]
         manifest = base_manifest(command)
         manifest.update(
             {

@@ -40,8 +40,12 @@ def save_run(output, scenario, geography, out: Path, lang: str = "en", command=N
     with staged_folder(out) as tmp:
         write_parquet(output.timeseries, tmp / "timeseries.parquet")
         write_parquet(output.adoptions, tmp / "adoptions.parquet")
+        tables = ["timeseries.parquet", "adoptions.parquet"]
+        if output.hazards is not None:
+            write_parquet(output.hazards, tmp / "hazards.parquet")
+            tables.append("hazards.parquet")
         written = _figures(output, geography, tmp, lang)
-        files = ["timeseries.parquet", "adoptions.parquet", *written, "manifest.json"]
+        files = [*tables, *written, "manifest.json"]
         manifest = base_manifest(command)
         manifest.update(
             {
