@@ -101,6 +101,11 @@ class EhaFit:
         return int(self.data["event"].sum())
 
     @property
+    def reliable(self) -> bool:
+        """False if the fit did not converge or some estimates diverge (see :attr:`notes`)."""
+        return not any(n.startswith(_UNRELIABLE) for n in self.notes)
+
+    @property
     def pseudo_r2(self) -> float:
         """McFadden's pseudo-R², ``1 - llf / llnull``."""
         return float(1 - self.result.llf / self.result.llnull)
@@ -225,16 +230,16 @@ def _independent_columns(x: pd.DataFrame, notes: list[str]) -> list[str]:
     return [c for c in x.columns if c in {order[k] for k in kept}]
 
 
+_UNRELIABLE = ("the fit did not converge", "estimates that may not exist")
+
+
 def _diagnose(result) -> list[str]:
     """Notes on estimates that look as if they do not exist (separation) or did not converge."""
-    notes = [] if result.converged else ["the fit did not converge"]
+    notes = [] if result.converged else [_UNRELIABLE[0]]
     se = result.bse
     bad = [t for t in result.params.index if not np.isfinite(se[t]) or abs(result.params[t]) > 25]
     if bad:
-        notes.append(
-            "estimates that may not exist (separation or too little variation; read them with care): "
-            + ", ".join(bad)
-        )
+        notes.append(f"{_UNRELIABLE[1]} (separation or too little variation): {', '.join(bad)}")
     return notes
 
 

@@ -65,8 +65,8 @@ def attributable_effect(fit: EhaFit, data: pd.DataFrame, covariates: list[str]) 
     eta1, eta0 = x1 @ beta, x0 @ beta
     effect = float(np.mean(link.inverse(eta1) - link.inverse(eta0)))
     grad = (link.inverse_deriv(eta1)[:, None] * x1 - link.inverse_deriv(eta0)[:, None] * x0).mean(axis=0)
-    se = float(np.sqrt(grad @ np.asarray(fit.result.cov_params()) @ grad))
-    return effect, se
+    variance = float(grad @ np.asarray(fit.result.cov_params()) @ grad)
+    return effect, np.sqrt(variance) if variance >= 0 else np.nan
 
 
 def recovery_table(fit: EhaFit) -> pd.DataFrame:
@@ -76,7 +76,8 @@ def recovery_table(fit: EhaFit) -> pd.DataFrame:
     estimates and z), ``true_effect``, ``true_share`` (of the mean true probability),
     ``estimate``, ``se``, ``z``, ``ci_low``, ``ci_high``, ``true_sign``, ``estimated_sign``,
     ``sign_recovered``, ``true_rank``, ``estimated_rank``, ``rank_recovered`` and ``verdict``
-    (recovered, missed, reversed, spurious, correctly null, omitted, absent).
+    (recovered, missed, reversed, spurious, correctly null, omitted, absent), and
+    ``fit_reliable`` (False when the fit did not converge or some estimates diverge: separation).
     ``attrs["rank_order_recovered"]`` says whether the whole order was recovered.
     """
     data = fit.data[fit.data["true_h_total"].notna()]
@@ -87,8 +88,9 @@ def recovery_table(fit: EhaFit) -> pd.DataFrame:
         used = formula_columns(fit.formula.split("~", 1)[1], candidates)
         estimate, se = attributable_effect(fit, data, used) if used else (np.nan, np.nan)
         rows.append(_row(fit, mech, used, truth[mech], mean_p, estimate, se))
-    table = pd.DataFrame(rows)
-    return _ranks(table)
+    table = _ranks(pd.DataFrame(rows))
+    table["fit_reliable"] = fit.reliable
+    return table
 
 
 def _row(fit: EhaFit, mech: str, used: list[str], true: float, mean_p: float, est: float, se: float):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jiesu.experiments.cli import analyze, compare, docs, info, run, sweep
+from jiesu.experiments.cli import analyze, compare, docs, eha, info, panel, run, sweep
 from jiesu.experiments.cli.options import Parser
 from jiesu.experiments.designs.sweep_spec import SweepSpecError
 from jiesu.experiments.errors import UsageError
@@ -28,6 +28,8 @@ COMMANDS = {
     "compare": compare,
     "sweep": sweep,
     "analyze": analyze,
+    "panel": panel,
+    "eha": eha,
     "docs": docs,
 }
 

@@ -76,9 +76,7 @@ def kaplan_meier(panel: pd.DataFrame, group: pd.Series | None = None) -> pd.Data
     step = (rows["months_in_period"].max() or 12) / 12
     table = rows.groupby([labels, rows["years_since_reform"]])["event"].agg(at_risk="size", events="sum")
     table = table.reset_index()
-    table["survival"] = table.groupby("group", group_keys=False).apply(
-        lambda g: (1 - g["events"] / g["at_risk"]).cumprod(), include_groups=False
-    )
+    table["survival"] = (1 - table["events"] / table["at_risk"]).groupby(table["group"]).cumprod()
     table["years"] = table["years_since_reform"] + step
     return table[["group", "years", "at_risk", "events", "survival"]]
 
