@@ -139,6 +139,28 @@ def _compare(folder: Path, manifest: dict) -> StoredResults:
     )
 
 
+def from_comparison(res: dict, scenarios, overrides: dict | None = None) -> StoredResults:
+    """What panels need from the result of :func:`jiesu.experiments.designs.compare.compare`.
+
+    The comparison must have kept city rows (``city_rows=True``). This spares a notebook or a
+    test writing the folder first.
+
+    Example:
+        >>> res = compare(scenarios, replicates=3, city_rows=True)  # doctest: +SKIP
+        >>> panel = build_panel(from_comparison(res, scenarios), period="year")  # doctest: +SKIP
+    """
+    ts = res["timeseries"]
+    if ts is None or not (ts["level"] == "city").any():
+        raise UsageError("the comparison kept no city rows: run compare(..., city_rows=True)")
+    runs = res["runs"]
+    runs = runs[runs["status"] == "ok"][["run_id", "scenario", "replicate", "seed"]].reset_index(drop=True)
+    by_name = {s.name: s for s in scenarios}
+    params = {r.run_id: by_name[r.scenario].params(overrides) for r in runs.itertuples()}
+    events = {r.run_id: tuple(by_name[r.scenario].events) for r in runs.itertuples()}
+    series = ts.loc[ts["level"] == "city", _SERIES].reset_index(drop=True)
+    return StoredResults(Path("."), "compare", runs, params, events, res["adoptions"], res["hazards"], series)
+
+
 def _city_rows(folder: Path, fix: str) -> pd.DataFrame:
     path = _need(folder / "timeseries.parquet", "the city series", fix)
     series = pd.read_parquet(path, columns=_SERIES, filters=[("level", "==", "city")])
