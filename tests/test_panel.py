@@ -188,3 +188,54 @@ def test_missing_city_rows_or_hazards_exit_2_naming_the_fix(folder, tmp_path, ca
     assert main(["panel", str(out)]) == 2
     assert "hazards.parquet" in capsys.readouterr().err
     assert not (out / "panel").exists(), "a failed command writes nothing"
+
+
+SYNTHETIC = """
+name = "synthetic_panel"
+[parameters]
+geography = "synthetic"
+synthetic_cities = 30
+synthetic_population = 300000
+residents_per_citizen = 100000
+residents_per_unit = 300000
+pioneer = "largest"
+end = "2021-12"
+"""
+
+SWEEP = """
+name = "tiny_panel"
+scenario = "{scenario}"
+design = "grid"
+samples = 2
+replicates = 1
+seed = 4
+outcomes = ["share_adopted_end"]
+{panel}
+[factors]
+imitation_rate = [0.05, 0.4]
+"""
+
+
+def test_a_sweep_stores_panels_only_when_asked(tmp_path):
+    from jiesu.experiments.designs.sweep import run_sweep
+    from jiesu.experiments.designs.sweep_spec import load_spec
+    from jiesu.experiments.errors import UsageError
+
+    (tmp_path / "synthetic.toml").write_text(SYNTHETIC)
+    for panel in (False, True):
+        spec_path = tmp_path / f"spec-{panel}.toml"
+        text = SWEEP.format(scenario=tmp_path / "synthetic.toml", panel="panel = true" if panel else "")
+        spec_path.write_text(text)
+        folder = tmp_path / f"sweep-{panel}"
+        run_sweep(load_spec(spec_path), folder, progress=False)
+        if not panel:
+            with pytest.raises(UsageError, match="panel = true"):
+                build_panel(folder)
+            continue
+        stored = load_stored(folder)
+        rates = sorted(p.imitation_rate for p in stored.params.values())
+        assert rates == [0.05, 0.4], "each run's factors are its parameters"
+        year = build_panel(stored, period="year")
+        assert year["run_id"].nunique() == 2 and year["event"].sum() > 0
+        by_run = year.groupby("run_id")[["true_h_imitation", "nbr_share_geo"]].mean()
+        assert by_run["true_h_imitation"].min() > 0
