@@ -226,7 +226,7 @@ def _independent_columns(x: pd.DataFrame, notes: list[str]) -> list[str]:
         if np.linalg.matrix_rank(gram[np.ix_(trial, trial)], tol=1e-9) == len(trial):
             kept.append(k)
         else:
-            notes.append(f"{name} left out: collinear with the columns before it")
+            notes.append(f"{name} left out: constant, or collinear with the columns before it")
     return [c for c in x.columns if c in {order[k] for k in kept}]
 
 

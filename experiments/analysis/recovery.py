@@ -18,7 +18,8 @@ period).
 predicted probability minus the prediction with the mechanism's covariates set to their "off"
 value (shares, mandates, endorsement and dissatisfaction 0; satisfaction 1), an average
 attributable effect, with a delta-method standard error from the clustered covariance. A
-mechanism none of whose covariates is in the specification is *omitted*.
+mechanism none of whose covariates is in the fitted model (left out of the formula, or dropped
+as constant or collinear) is *omitted* if it is active and *absent* if not.
 
 Signs are compared as true sign (+ or 0) against the estimate's (+ or - if its 95 % interval
 excludes 0, else 0); ranks as the order of the true and estimated effects among the mechanisms
@@ -85,7 +86,7 @@ def recovery_table(fit: EhaFit) -> pd.DataFrame:
     mean_p = float(data["true_p"].mean())
     rows = []
     for mech, candidates in MECHANISM_COVARIATES.items():
-        used = formula_columns(fit.formula.split("~", 1)[1], candidates)
+        used = [c for c in candidates if any(formula_columns(term, [c]) for term in fit.columns)]
         estimate, se = attributable_effect(fit, data, used) if used else (np.nan, np.nan)
         rows.append(_row(fit, mech, used, truth[mech], mean_p, estimate, se))
     table = _ranks(pd.DataFrame(rows))
