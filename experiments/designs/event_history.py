@@ -172,8 +172,10 @@ def recovery_markdown(recovery: pd.DataFrame) -> str:
     """The recovery tables as Markdown, one per model."""
     blocks = []
     for (model, link), table in recovery.groupby(["model", "link"], sort=False):
+        reliable = bool(table["fit_reliable"].iloc[0])
+        warning = "" if reliable else " (unreliable fit: estimates diverge, see the notes in manifest.json)"
         lines = [
-            f"### {model}, {link}",
+            f"### {model}, {link}{warning}",
             "",
             "| mechanism | covariates | true effect | estimate (z) | sign true / est. | rank true / est. "
             "| verdict |",
