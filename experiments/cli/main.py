@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jiesu.experiments.cli import analyze, calibrate, compare, docs, info, report, run, sweep
+from jiesu.experiments.cli import analyze, calibrate, compare, docs, eha, info, panel, report, run, sweep
 from jiesu.experiments.cli.options import Parser, set_syntax_problem
 
 #: Command modules in the order ``jiesu --help`` lists them; each has ``add_parser`` and ``main``.
@@ -26,6 +26,8 @@ COMMANDS = {
     "sweep": sweep,
     "analyze": analyze,
     "calibrate": calibrate,
+    "panel": panel,
+    "eha": eha,
     "docs": docs,
     "report": report,
 }

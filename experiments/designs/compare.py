@@ -5,7 +5,8 @@ random streams (:mod:`jiesu.model.streams`), so paired differences between scena
 of most noise. The results folder holds ``manifest.json``, ``runs.parquet`` (one row per run
 with its metrics), ``timeseries.parquet`` (city, province and national rows; only province and
 national rows with ``city_rows=False``, ``--no-city-rows``), ``adoptions.parquet``,
-``summary.csv`` and figures.
+``hazards.parquet`` (the simulator's adoption hazards by source for every city-month at risk:
+the ground truth of event-history analyses), ``summary.csv`` and figures.
 """
 
 from __future__ import annotations
@@ -40,12 +41,15 @@ class ComparisonResult:
         adoptions: One row per adoption event of every successful run, or None.
         summary: One row per scenario x metric: mean, 95 % interval, paired difference against
             the first scenario.
+        hazards: The simulator's adoption hazards by source for every city-month at risk of
+            every successful run (the ground truth of event-history panels), or None.
     """
 
     runs: pd.DataFrame
     timeseries: pd.DataFrame | None
     adoptions: pd.DataFrame | None
     summary: pd.DataFrame
+    hazards: pd.DataFrame | None = None
 
     def to_frame(self, level: str | None = None, metric: str | None = None) -> pd.DataFrame:
         """Timeseries rows of one level, tidy or (with ``metric``) one column per run.
@@ -135,7 +139,7 @@ def compare(
         for k, s in enumerate(scenarios)
         for r in range(replicates)
     ]
-    runs, series, events = [], [], []
+    runs, series, events, hazards = [], [], [], {}
     bar = Progress(len(tasks), "compare", "run", enabled=progress)
     for res in run_tasks(tasks, workers, scheduler):
         task = tasks[res["run_index"]]
@@ -156,6 +160,8 @@ def compare(
         if res["status"] == "ok":
             series.append(res["timeseries"])
             events.append(res["adoptions"])
+            if res.get("hazards") is not None:
+                hazards[res["run_index"]] = res["hazards"]
         bar.update(failed=int(res["status"] != "ok"))
     bar.close()
     runs_df = pd.DataFrame(runs).sort_values("run_index").reset_index(drop=True)
@@ -170,7 +176,8 @@ def compare(
         if events
         else None
     )
-    return ComparisonResult(runs_df, ts, ev, summarise(runs_df, scenarios))
+    hz = pd.concat([hazards[k] for k in sorted(hazards)], ignore_index=True) if hazards else None
+    return ComparisonResult(runs_df, ts, ev, summarise(runs_df, scenarios), hz)
 
 
 def _sorted(df: pd.DataFrame, order: dict, keys: list[str]) -> pd.DataFrame:
@@ -255,6 +262,9 @@ def save_comparison(
             write_parquet(res.timeseries, tmp / "timeseries.parquet")
             write_parquet(res.adoptions, tmp / "adoptions.parquet")
             files += ["timeseries.parquet", "adoptions.parquet"]
+        if res.hazards is not None:
+            write_parquet(res.hazards, tmp / "hazards.parquet")
+            files.append("hazards.parquet")
         files += write_people_csv(res.summary, tmp / "summary.csv", SUMMARY_COLUMNS)
         note = provenance_caption(manifest, lang)
         files += _figures(res, scenarios, tmp, lang, note)

@@ -118,8 +118,12 @@ def save_run(
     with staged_folder(out, parents) as tmp:
         write_parquet(output.timeseries, tmp / "timeseries.parquet")
         write_parquet(output.adoptions, tmp / "adoptions.parquet")
+        tables = ["timeseries.parquet", "adoptions.parquet"]
+        if output.hazards is not None:
+            write_parquet(output.hazards, tmp / "hazards.parquet")
+            tables.append("hazards.parquet")
         written = _figures(output, geography, tmp, lang, manifest)
-        files = ["timeseries.parquet", "adoptions.parquet", *written, "manifest.json"]
+        files = [*tables, *written, "manifest.json"]
         manifest["files"] = files[:-1]
         write_json(manifest, tmp / "manifest.json")
     return files

@@ -6,6 +6,9 @@ Layout of a sweep folder::
     spec.toml            the sweep file as given
     design.parquet       one row per design point
     parts/runs-*.parquet results in batches, each written atomically as runs finish
+    parts/{series,adoptions,hazards}-*.parquet
+                         with ``panel = true``: what event-history panels need, per batch
+                         (written before the batch's runs part, which marks it complete)
     runs.parquet         all runs, sorted (written when the sweep is complete)
 
 Run ``r`` of design point ``p`` has ``run_index = p * replicates + r`` and uses replicate
@@ -47,7 +50,7 @@ def tasks_for(spec: SweepSpec, design: pd.DataFrame) -> list[dict]:
                     "overrides": {**spec.parameters, **values},
                     "seed": spec.seed,
                     "replicate": r,
-                    "tables": "none",
+                    "tables": "panel" if spec.panel else "none",
                     "point_index": int(row.point_index),
                     "factors": values,
                 }
@@ -106,6 +109,7 @@ def prepare(spec: SweepSpec, folder: Path, resume: bool, argv: list[str]) -> pd.
             "scenario": spec.scenario.to_dict(),
             "outcomes": list(spec.outcomes),
             "spec_sha256": spec.digest,
+            "panel": spec.panel,
             "n_points": len(design),
             "n_runs": len(design) * spec.replicates,
             "run_index": "point_index * replicates + replicate; replicate r uses spawn key (r,) of the seed",
@@ -123,22 +127,30 @@ class PartWriter:
         self.folder = folder / PARTS
         self.batch = max(1, batch)
         self.rows: list[dict] = []
+        self.frames: dict[str, list[pd.DataFrame]] = {}
         existing = sorted(self.folder.glob("runs-*.parquet"))
         self.next = 1 + max((int(f.stem.split("-")[1]) for f in existing), default=-1)
         self.last_flush = time.monotonic()
 
-    def add(self, row: dict) -> None:
-        """Buffer one run; flush when the batch is full or 30 s have passed."""
+    def add(self, row: dict, frames: dict[str, pd.DataFrame] | None = None) -> None:
+        """Buffer one run (and its tables for panels); flush when the batch is full or after 30 s."""
         self.rows.append(row)
+        for name, frame in (frames or {}).items():
+            if frame is not None:
+                self.frames.setdefault(name, []).append(frame)
         if len(self.rows) >= self.batch or time.monotonic() - self.last_flush > 30:
             self.flush()
 
     def flush(self) -> None:
         """Write the buffered runs as the next part."""
         if self.rows:
+            for name, frames in self.frames.items():  # before the runs part, which marks the batch done
+                write_parquet(
+                    pd.concat(frames, ignore_index=True), self.folder / f"{name}-{self.next:05d}.parquet"
+                )
             write_parquet(pd.DataFrame(self.rows), self.folder / f"runs-{self.next:05d}.parquet")
             self.next += 1
-            self.rows = []
+            self.rows, self.frames = [], {}
         self.last_flush = time.monotonic()
 
 
@@ -176,7 +188,8 @@ def run_sweep(
                     "error": res["error"],
                     "wall_seconds": res["wall_seconds"],
                     **res["metrics"],
-                }
+                },
+                {k: res.get(k) for k in ("series", "adoptions", "hazards")} if spec.panel else None,
             )
             failures += res["status"] != "ok"
             bar.update(failed=int(res["status"] != "ok"))

@@ -10,6 +10,8 @@ A sweep file::
     replicates = 1                   # runs per design point (replicate r shares streams)
     seed = 1
     outcomes = ["share_adopted_end"] # metrics to analyse (experiments/analysis/metrics.py)
+    panel = false                    # true: also store what event-history panels need (per-city
+                                     # series, events, hazards; see docs/panel.md for the cost)
 
     [parameters]                     # fixed overrides for every run
     end = "2026-12"
@@ -49,6 +51,7 @@ _KEYS = {
     "factors",
     "description",
     "morris_levels",
+    "panel",
 }
 DEFAULT_OUTCOMES = ("share_adopted_end", "satisfaction_rate_last12", "requests_per_10k_last12", "trust_end")
 
@@ -72,6 +75,7 @@ class SweepSpec:
     factors: dict[str, tuple[float, float]]
     text: str = field(repr=False, default="")
     morris_levels: int = 4
+    panel: bool = False
 
     @property
     def digest(self) -> str:
@@ -172,6 +176,9 @@ def _validate(data: dict, text: str, where: str) -> SweepSpec:
     bad = [o for o in outcomes if o not in METRIC_NAMES]
     if bad:
         raise SweepSpecError(f"sweep {where}: unknown outcome(s) {bad}; valid: {', '.join(METRIC_NAMES)}")
+    panel = data.get("panel", False)
+    if not isinstance(panel, bool):
+        raise SweepSpecError(f"sweep {where}: panel must be true or false, got {panel!r}")
     if design == "morris" and counts["samples"] < 2:
         raise SweepSpecError(f"sweep {where}: morris needs samples (trajectories) >= 2")
     return SweepSpec(
@@ -186,6 +193,7 @@ def _validate(data: dict, text: str, where: str) -> SweepSpec:
         factors=factors,
         text=text,
         morris_levels=counts["morris_levels"],
+        panel=panel,
     )
 
 

@@ -236,10 +236,10 @@ def _regimes_section(workers: int) -> str:
     names = ["top_down", "horizontal", "all_channels"]
     res = compare([load_scenario(n) for n in names], replicates=4, seed=0, workers=workers,
                   overrides={**COARSE, "end": "2030-12"}, progress=False)  # fmt: skip
-    ts = res["timeseries"]
+    ts = res.timeseries
     nat = ts[ts["level"] == "national"]
     share = nat.pivot_table(index="month", columns="scenario", values="share_adopted")
-    runs = res["runs"]
+    runs = res.runs
     horizontal_share = {
         n: float((runs.loc[runs["scenario"] == n, "adoptions_horizontal"]).sum())
         / max(

@@ -19,16 +19,20 @@ def execute(task: dict) -> dict:
 
     Task keys: ``run_index``, ``run_id``, ``scenario`` (a :class:`Scenario`), ``overrides``,
     ``seed``, ``replicate``, ``tables`` (``"none"``, ``"headline"`` for national and province
-    rows, or ``"all"``), and optionally ``posterior`` (each replicate draws its particle).
+    rows, ``"all"``, or ``"panel"`` for what event-history panels need: the compact city series,
+    the events and the hazards, without timeseries rows), and optionally ``posterior`` (each
+    replicate draws its particle). Except with ``"none"`` the result carries the run's
+    ``hazards`` (the ground truth of adoption, by source).
     """
     from jiesu.experiments.analysis.metrics import compute_metrics
     from jiesu.experiments.execution.runner import run_scenario
-    from jiesu.experiments.outputs.tables import LEVELS
+    from jiesu.experiments.outputs.tables import LEVELS, city_series
 
     start = time.perf_counter()
     base = {"run_index": task["run_index"], "run_id": task["run_id"]}
     tables = task.get("tables", "none")
-    levels = {"none": ("national",), "headline": ("province", "national")}.get(tables, LEVELS)
+    levels = {"none": ("national",), "headline": ("province", "national"), "panel": ("city", "national")}
+    levels = levels.get(tables, LEVELS)
     try:
         out = run_scenario(
             task["scenario"],
@@ -49,9 +53,12 @@ def execute(task: dict) -> dict:
             "metrics": {},
             "timeseries": None,
             "adoptions": None,
+            "hazards": None,
+            "series": None,
         }
     ts = out.timeseries
     keep = tables != "none"
+    panel = tables == "panel"
     metrics = compute_metrics(out.timeseries, out.adoptions)
     return {
         **base,
@@ -60,8 +67,10 @@ def execute(task: dict) -> dict:
         "wall_seconds": time.perf_counter() - start,
         "particle": (out.info.get("particle") or {}).get("particle"),
         "metrics": metrics,
-        "timeseries": ts.reset_index(drop=True) if keep else None,
+        "timeseries": ts.reset_index(drop=True) if keep and not panel else None,
         "adoptions": out.adoptions if keep else None,
+        "hazards": out.hazards if keep else None,
+        "series": city_series(ts) if panel else None,
     }
 
 

@@ -6,10 +6,12 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
+from jiesu.agents.diffusion import SOURCES
 from jiesu.experiments.errors import UsageError, check_seed
-from jiesu.experiments.outputs.tables import LEVELS, adoption_table, tidy_timeseries
+from jiesu.experiments.outputs.tables import LEVELS, adoption_table, hazard_table, tidy_timeseries
 from jiesu.experiments.scenarios import Scenario
 from jiesu.model import JiesuModel
+from jiesu.model.calendar import format_month
 
 
 @dataclass
@@ -22,11 +24,14 @@ class RunOutput:
         adoptions: One row per event (adopt, add_element, mandate, ...), with the unit's names.
         info: Provenance: run id, scenario, seed entropy and spawn keys, parameters, sizes,
             wall time.
+        hazards: The ground truth of the adoption process: the simulator's monthly hazard by
+            source for every city-month at risk (:func:`~jiesu.experiments.outputs.tables.hazard_table`).
     """
 
     timeseries: pd.DataFrame
     adoptions: pd.DataFrame
     info: dict = field(default_factory=dict)
+    hazards: pd.DataFrame | None = None
 
     def to_frame(self, level: str | None = None, metric: str | None = None) -> pd.DataFrame:
         """Timeseries rows of one level, tidy or (with ``metric``) one column per unit.
@@ -157,7 +162,9 @@ def run_model(model: JiesuModel, progress=None, levels: tuple[str, ...] = LEVELS
         "n_units": model.units.n,
         "wall_seconds": round(elapsed, 3),
     }
-    return RunOutput(ts, adoptions, info)
+    months = [format_month(m) for m in model.months]
+    hazards = hazard_table(model.hazards, months, model.geography.unit_id, SOURCES, model.run_id)
+    return RunOutput(ts, adoptions, info, hazards)
 
 
 def run_scenario(

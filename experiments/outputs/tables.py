@@ -104,3 +104,46 @@ def adoption_table(events: pd.DataFrame, run_columns: dict, geography) -> pd.Dat
     for k, (name, value) in enumerate(run_columns.items()):
         df.insert(k, name, value)
     return df
+
+
+def hazard_table(
+    hazards: np.ndarray, months: list[str], unit_ids: np.ndarray, sources: tuple[str, ...], run_id: str
+) -> pd.DataFrame:
+    """The simulator's adoption hazards as ``hazards.parquet`` rows: only city-months at risk.
+
+    Args:
+        hazards: Array months x cities x sources (NaN where the city runs the reform).
+        months: ``YYYY-MM`` of each month.
+        unit_ids: Code of each city.
+        sources: Names of the hazard sources, in the order of the last axis.
+        run_id: The run's identifier.
+
+    Returns:
+        Columns ``run_id``, ``month``, ``unit_id`` and one float32 column per source (the
+        monthly hazard from that source, integrated over the month), one row per city-month
+        in which the city was at risk of adopting.
+    """
+    n_months, n_cities, _ = hazards.shape
+    flat = hazards.reshape(n_months * n_cities, len(sources))
+    keep = ~np.isnan(flat).any(axis=1)
+    df = pd.DataFrame(flat[keep].astype(np.float32), columns=list(sources))
+    df.insert(0, "run_id", run_id)
+    df.insert(1, "month", np.repeat(np.asarray(months, dtype=str), n_cities)[keep])
+    df.insert(2, "unit_id", np.tile(np.asarray(unit_ids, dtype=str), n_months)[keep])
+    return df
+
+
+#: Outcomes of each city that event-history panels use as covariates (the compact city series).
+CITY_SERIES_OUTCOMES = ("requests_per_10k", "satisfaction_rate", "backlog")
+
+
+def city_series(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """The compact per-city series a panel needs: run, month, city and a few outcomes (float32).
+
+    Sweeps store this instead of full city rows (``panel = true`` in the sweep file).
+    """
+    city = timeseries[timeseries["level"] == "city"]
+    out = city[["run_id", "month", "unit_id"]].reset_index(drop=True)
+    for name in CITY_SERIES_OUTCOMES:
+        out[name] = city[name].to_numpy(dtype=np.float32)
+    return out

@@ -1,7 +1,8 @@
-"""Generated parts of ``docs/model.md``: parameter, outcome and calibration tables.
+"""Generated parts of ``docs/model.md``: parameter, outcome, panel-column and calibration tables.
 
-The parameter and outcome tables and the list of guessed parameters are rendered from the
-declarations in :mod:`model.parameters` and :mod:`model.outcomes`, so the documentation
+The parameter and outcome tables, the list of guessed parameters and the table of the
+event-history panels' columns are rendered from the declarations in :mod:`model.parameters`,
+:mod:`model.outcomes` and :mod:`experiments.analysis.panel_columns`, so the documentation
 cannot drift from the code. Each generated part lives between a pair of HTML comments in the
 Markdown file, for example ``<!-- BEGIN PARAMETERS -->`` and ``<!-- END PARAMETERS -->``;
 everything between the markers is replaced, everything outside them is left alone.
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from jiesu.experiments.analysis.panel_columns import PANEL_COLUMNS, PanelColumn
 from jiesu.model.geography import load_table
 from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES, Outcome
 from jiesu.model.parameters import GUESS, PARAMS, Param
@@ -165,6 +167,19 @@ def outcome_table(
     )
 
 
+def panel_column_table(columns: Sequence[PanelColumn] = PANEL_COLUMNS) -> str:
+    """Return the table of the event-history panels' columns (``jiesu panel``) as Markdown.
+
+    Args:
+        columns: The declarations to render.
+
+    Returns:
+        One table with the columns name, group, unit and meaning.
+    """
+    rows = [(f"`{c.name}`", c.group, c.unit, c.meaning) for c in columns]
+    return "\n".join(_table(("name", "group", "unit", "meaning"), rows))
+
+
 def is_guess(param: Param) -> bool:
     """Whether the parameter's default value is a guess (its source may still name the mechanism's form)."""
     return param.source == GUESS or param.source.endswith("value: guess")
@@ -294,6 +309,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "OUTCOMES": ("outcome table", outcome_table),
     "GUESSES": ("list of guessed parameters", guess_list),
     "CALIBRATION": ("calibration table", calibration_section),
+    "PANEL COLUMNS": ("panel column table", panel_column_table),
 }
 
 
