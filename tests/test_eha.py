@@ -21,6 +21,8 @@ from jiesu.experiments.designs.compare import compare, save_comparison
 from jiesu.experiments.errors import UsageError
 from jiesu.experiments.scenarios import load_scenario
 
+from tests.conftest import with_strong_voluntary
+
 SMALL = {"residents_per_citizen": 200000, "residents_per_unit": 500000, "end": "2024-12"}
 BERRY_BERRY = (
     "event ~ nbr_share_geo + mandate_national + mandate_province + endorsement + dissatisfaction"
@@ -30,7 +32,7 @@ BERRY_BERRY = (
 
 @pytest.fixture(scope="module")
 def stored():
-    scenarios = [load_scenario("horizontal"), load_scenario("top_down")]
+    scenarios = [with_strong_voluntary(load_scenario("horizontal")), load_scenario("top_down")]
     res = compare(scenarios, replicates=3, seed=0, overrides=SMALL, city_rows=True, progress=False)
     return from_comparison(res, scenarios, SMALL)
 

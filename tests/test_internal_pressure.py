@@ -16,12 +16,14 @@ from jiesu.experiments.analysis.stored import from_comparison
 from jiesu.experiments.designs.compare import compare
 from jiesu.experiments.scenarios import load_scenario
 
+from tests.conftest import with_strong_voluntary
+
 SCALE = {"residents_per_citizen": 200000, "residents_per_unit": 500000, "end": "2026-12"}
 FORMULA = "event ~ dissatisfaction + nbr_share_geo"
 
 
 def _fit(internal_rate: float, quality_sd: float):
-    scenarios = [load_scenario("horizontal")]
+    scenarios = [with_strong_voluntary(load_scenario("horizontal"))]
     overrides = {**SCALE, "internal_rate": internal_rate, "city_quality_sd": quality_sd}
     res = compare(scenarios, replicates=3, seed=1, overrides=overrides, city_rows=True, progress=False)
     panel = build_panel(from_comparison(res, scenarios, overrides), period="month")

@@ -21,6 +21,8 @@ from jiesu.experiments.designs.compare import compare, save_comparison
 from jiesu.experiments.scenarios import load_scenario
 from jiesu.model.calendar import parse_month
 
+from tests.conftest import with_strong_voluntary
+
 SMALL = {
     "residents_per_citizen": 200000,
     "residents_per_unit": 500000,
@@ -31,7 +33,7 @@ SMALL = {
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    scenarios = [load_scenario("all_channels")]
+    scenarios = [with_strong_voluntary(load_scenario("all_channels"))]
     res = compare(scenarios, replicates=2, seed=3, overrides=SMALL, city_rows=True, progress=False)
     out = tmp_path_factory.mktemp("panel") / "compare"
     save_comparison(res, scenarios, out, settings={"overrides": SMALL, "replicates": 2})
@@ -179,7 +181,9 @@ def test_jiesu_panel_writes_files_that_pandas_duckdb_stata_readers_and_excel_ope
 
 def test_missing_city_rows_or_hazards_exit_2_naming_the_fix(folder, tmp_path, capsys):
     scenarios = [load_scenario("top_down")]
-    res = compare(scenarios, replicates=1, overrides={**SMALL, "end": "2019-06"}, progress=False)
+    res = compare(
+        scenarios, replicates=1, overrides={**SMALL, "end": "2019-06"}, city_rows=False, progress=False
+    )
     out = tmp_path / "no-city-rows"
     save_comparison(res, scenarios, out, settings={"overrides": SMALL})
     assert main(["panel", str(out)]) == 2

@@ -4,7 +4,9 @@ Likelihood-free: particles are drawn from the priors declared with the parameter
 ones in the calibration file), simulated, and kept when their distance to the data (the targets
 of :mod:`jiesu.experiments.analysis.targets`) is below a threshold that falls from generation to
 generation (the median of the last generation's distances); later generations perturb the
-accepted particles (pyabc's ABC-SMC: Toni et al. 2009; Klinger et al. 2018). A folder holds::
+accepted particles, by default with a normal kernel whose covariance is that of the particle's
+nearest neighbours (pyabc's ABC-SMC and LocalTransition: Toni et al. 2009; Filippi et al. 2013;
+Klinger et al. 2018). A folder holds::
 
     manifest.json        provenance: command, seed, budget, versions; "finished" once done
     spec.toml            the calibration file as given
@@ -144,6 +146,9 @@ def _sample(pyabc, spec: CalibrationSpec, folder: Path, batches, progress: bool)
         abc.prior_distribution(spec.priors),
         pyabc.PNormDistance(p=2, fixed_weights=weights),
         population_size=spec.population,
+        transitions=pyabc.LocalTransition()
+        if spec.transition == "local"
+        else pyabc.MultivariateNormalTransition(),
         sampler=abc.make_sampler(spec.seed, batches, folder / "cache", report),
         eps=pyabc.MedianEpsilon(),
     )
@@ -273,7 +278,12 @@ def _write_outputs(spec: CalibrationSpec, folder: Path, manifest: dict, workers:
             "generations_done": int(diagnostics["generation"].max()) + 1,
             "simulations": int(diagnostics["simulations"].sum()),
             "in_sample": fitted,
-            "files": ["posterior.parquet", "diagnostics.csv", "predictive.parquet", *[p.name for p in paths]],
+            "files": [
+                "posterior.parquet",
+                "diagnostics.csv",
+                *(["predictive.parquet"] if len(predictive) else []),
+                *[p.name for p in paths],
+            ],
         }
     )
     write_json(manifest, folder / "manifest.json")

@@ -13,6 +13,8 @@ A calibration file::
     max_simulations = 20000       # stop once this many runs are done
     predictive_draws = 40         # posterior predictive runs to predictive_end
     predictive_end = "2030-12"
+    transition = "local"          # perturbation kernel: "local" (each particle's neighbours'
+                                  # covariance; pyabc LocalTransition) or "normal" (one covariance)
     calibrate = ["problem_rate", "learning_exponent"]   # priors: their declarations
     targets = ["log_requests_2019"]                      # default: every target
 
@@ -54,6 +56,7 @@ _KEYS = {
     "predictive_draws",
     "predictive_end",
     "calibrate",
+    "transition",
     "targets",
     "parameters",
     "priors",
@@ -61,6 +64,7 @@ _KEYS = {
     "observed",
 }
 LAWS = ("uniform", "loguniform")
+TRANSITIONS = ("local", "normal")
 
 
 class CalibrationSpecError(ValueError):
@@ -82,6 +86,7 @@ class CalibrationSpec:
     predictive_draws: int
     predictive_end: str
     priors: dict[str, tuple[str, float, float]]  # calibrated parameter -> (law, low, high)
+    transition: str
     targets: tuple[Target, ...]
     parameters: dict = field(default_factory=dict)
     description: str = ""
@@ -127,6 +132,11 @@ def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
     except (ScenarioError, ParameterError, MonthError) as err:
         raise CalibrationSpecError(f"calibration {source}: {err}") from None
     _check_period(params, targets, source)
+    transition = str(data.get("transition", "local"))
+    if transition not in TRANSITIONS:
+        raise CalibrationSpecError(
+            f"calibration {source}: transition must be one of {', '.join(TRANSITIONS)}"
+        )
     return CalibrationSpec(
         name=str(data.get("name", Path(source).stem)),
         scenario=scenario,
@@ -139,6 +149,7 @@ def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
         predictive_draws=_count(data, "predictive_draws", 40, source, minimum=0),
         predictive_end=end,
         priors=priors,
+        transition=transition,
         targets=targets,
         parameters=fixed,
         description=str(data.get("description", "")),
