@@ -192,3 +192,26 @@ def test_posterior_predictive_rows_are_the_calibrated_city(tmp_path):
     table = pd.DataFrame({"weight": [0.5, 0.5], "problem_rate": [0.1, 0.2], "learning_exponent": [1.0, 2.0]})
     pred = calibrate_module.posterior_predictive(spec, table, 1, None)
     assert pred["draw"].nunique() == 2 and pred["month"].max() == "2020-06"
+
+
+def test_the_validation_page_and_the_parameter_table_match_the_shipped_posterior():
+    """docs/validation.md (jiesu docs --validation) reports the posterior the project ships."""
+    import re
+    from pathlib import Path
+
+    from jiesu.model.parameters import calibrated_sources
+
+    summary = Posterior.load("beijing").summary().set_index("parameter")
+    text = (Path(__file__).resolve().parent.parent / "docs" / "validation.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- BEGIN POSTERIOR -->(.*?)<!-- END POSTERIOR -->", text, flags=re.DOTALL).group(1)
+    rows = {
+        m[0]: [float(v) for v in m[1:]]
+        for m in re.findall(r"\| `(\w+)` \| (\S+) \| (\S+) \| (\S+) \|", block)
+    }
+    assert set(rows) == set(summary.index), "the page lists exactly the shipped posterior's parameters"
+    for name, (median, q05, q95) in rows.items():
+        expected = summary.loc[name, ["median", "q05", "q95"]].to_numpy(dtype=float)
+        assert np.allclose([median, q05, q95], expected, rtol=1e-3), name
+    sources = calibrated_sources()
+    assert set(sources) == set(summary.index)
+    assert all(s.startswith("calibrated: ") for s in sources.values())
