@@ -83,8 +83,7 @@ LIMITS: dict[str, Limit] = {
         ),
         Limit(
             "design",
-            "runs of one sweep or comparison (design points × replicates; max_simulations of a "
-            "calibration)",
+            "runs of one sweep or comparison (design points × replicates; max_simulations of a calibration)",
             1,
             1_000_000,
             "1,000,000 runs",
@@ -162,10 +161,10 @@ def check_limit(key: str, value: int, label: str | None = None) -> int:
         UsageError: Naming the value, the bound and the fix.
 
     Example:
-        >>> check_limit("batch", 0)
+        >>> check_limit("batch", 0, "--batch")
         Traceback (most recent call last):
         ...
-        jiesu.experiments.errors.UsageError: runs per stored part of a sweep (--batch) must be at least 1, got 0
+        jiesu.experiments.errors.UsageError: --batch must be at least 1, got 0
     """
     limit = LIMITS[key]
     label = label or limit.what
@@ -204,13 +203,13 @@ def check_name(name, what: str) -> str:
     if not isinstance(name, str):
         raise UsageError(f"{what} must be text in quotes, got {name!r}")
     if not name:
-        raise UsageError(f"{what} is empty: give a name such as \"my_scenario\"")
+        raise UsageError(f'{what} is empty: give a name such as "my_scenario"')
     if len(name) > limit.high:
         raise UsageError(f"{what} has {len(name)} characters, above the limit of {limit.high}: {limit.fix}")
     if "/" in name or "\\" in name or ".." in name or not _NAME.match(name):
         raise UsageError(
             f"{what} {name!r} cannot name a folder: use letters, digits, _ - . and inner spaces "
-            "(no / \\ or ..), e.g. \"my_scenario\""
+            '(no / \\ or ..), e.g. "my_scenario"'
         )
     return name
 

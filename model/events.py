@@ -60,7 +60,9 @@ class Event:
                 unknown elements or channels.
         """
         if not isinstance(data, dict):
-            raise EventError(f"{where}: an event must be a table ([[events]] with month, kind, ...), got {data!r}")
+            raise EventError(
+                f"{where}: an event must be a table ([[events]] with month, kind, ...), got {data!r}"
+            )
         allowed = {"month", "kind", "target", "elements", "deadline", "channel", "note"}
         unknown = set(data) - allowed
         if unknown:
@@ -88,7 +90,9 @@ class Event:
             )
         target = str(data.get("target", "national")).strip()
         if EVENT_KINDS[kind][0] == "national" and target != "national":
-            raise EventError(f"{where}: a {kind} comes from the centre: its target is 'national', got {target!r}")
+            raise EventError(
+                f"{where}: a {kind} comes from the centre: its target is 'national', got {target!r}"
+            )
         raw = data.get("elements", [])
         try:
             elements = parse_elements(raw if isinstance(raw, str) else ",".join(map(str, raw)))

@@ -181,7 +181,9 @@ def _choice(p: Param, value: Any) -> str:
 
 def _month(p: Param, value: Any) -> str:
     if not str(value).isascii():
-        raise ParameterError(f"parameter {p.name}: write the month {str(value)!r} in ASCII digits, e.g. 2019-01")
+        raise ParameterError(
+            f"parameter {p.name}: write the month {str(value)!r} in ASCII digits, e.g. 2019-01"
+        )
     try:
         parse_month(str(value))
     except MonthError as err:
