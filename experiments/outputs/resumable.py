@@ -64,7 +64,7 @@ def what_changed(old: dict | None, new: dict) -> str | None:
     if not isinstance(old, dict):
         return "an older jiesu that did not record what determines the results"
     said = []
-    for section, label in (("settings", "the settings"), ("parameters", "the scenario's parameters")):
+    for section, label in (("settings", "settings"), ("parameters", "scenario parameters")):
         diffs = _diff(old.get(section) or {}, new[section])
         if diffs:
             said.append(f"other {label} ({diffs})")
