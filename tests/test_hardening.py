@@ -194,7 +194,7 @@ def test_a_sweep_factor_that_removes_the_pioneer_is_refused(work, capsys):
         (
             'name = "x"\n[[events]]\nmonth = "2020-06"\nkind = "mandate"\ntarget = "Gotham"\ndeadline = "2021-01"\n',
             "unknown province 'Gotham'",
-        ),  # fmt: skip
+        ),
         (
             'name = "x"\n[[events]]\nmonth = "2020-06"\nkind = "sector_adopt"\ntarget = "army"\n',
             "unknown sector",
@@ -250,12 +250,12 @@ def test_malformed_sweep_files_are_named(work, capsys, extra, message):
         (
             'design = "grid"\nsamples = 100000\n[factors]\nimitation_rate = [0, 1]\nlearning_rate = [0, 1]\n',
             "10,000,000,000 runs, above the limit of 1,000,000 runs",
-        ),  # fmt: skip
+        ),
         ('design = "lhs"\nsamples = 2\nseed = -1\n[factors]\nimitation_rate = [0, 1]\n', "seed must be"),
         (
             'design = "lhs"\nsamples = 2\nseed = 18446744073709551616\n[factors]\nimitation_rate = [0, 1]\n',
             "seed must be",
-        ),  # fmt: skip
+        ),
         ('design = "lhs"\nsamples = 2\n[factors]\nimitation_rate = [0, inf]\n', "two finite numbers"),
         ('design = "lhs"\nsamples = 2\n[factors]\nimitation_rate = [false, true]\n', "two finite numbers"),
         ('name = "../x"\ndesign = "lhs"\nsamples = 2\n[factors]\nimitation_rate = [0, 1]\n', "cannot name"),
@@ -287,7 +287,7 @@ def test_sweep_values_of_the_wrong_kind_or_size_are_named(work, capsys, text, me
         (
             ["run", "tiny.toml", "--set", "reform_start=2019-01", "--start", "2020-01", "--end", "2020-06"],
             "would never adopt",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_command_line_mistakes_get_one_line(work, capsys, args, message):
