@@ -126,7 +126,7 @@ LIMITS: dict[str, Limit] = {
             "characters of a scenario, sweep or calibration name",
             1,
             64,
-            "64 characters: letters, digits, _ - . and inner spaces",
+            "64 characters (192 bytes in UTF-8): letters, digits, _ - . and inner spaces",
             "choose a shorter name; the description can say more",
         ),
         Limit(
@@ -206,6 +206,11 @@ def check_name(name, what: str) -> str:
         raise UsageError(f'{what} is empty: give a name such as "my_scenario"')
     if len(name) > limit.high:
         raise UsageError(f"{what} has {len(name)} characters, above the limit of {limit.high}: {limit.fix}")
+    if len(name.encode("utf-8")) > 3 * limit.high:
+        raise UsageError(
+            f"{what} takes {len(name.encode('utf-8'))} bytes in UTF-8, above the limit of {3 * limit.high} "
+            f"for a folder name: {limit.fix}"
+        )
     if "/" in name or "\\" in name or ".." in name or not _NAME.match(name):
         raise UsageError(
             f"{what} {name!r} cannot name a folder: use letters, digits, _ - . and inner spaces "

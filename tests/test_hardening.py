@@ -341,3 +341,13 @@ def test_events_after_the_end_are_reported_and_manifests_are_strict_json(work, c
     assert "note: scenario beijing: 2 events after the end 2018-02 will not happen" in err
     text = (work / "out" / "manifest.json").read_text()
     json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in manifest.json"))
+
+
+def test_every_declared_limit_is_in_the_readme():
+    from pathlib import Path
+
+    from jiesu.experiments.limits import LIMITS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    missing = [key for key, limit in LIMITS.items() if f"| {limit.what} | {limit.rule} |" not in readme]
+    assert missing == [], f"the README's table of limits lacks (or words differently): {missing}"
