@@ -164,14 +164,14 @@ def check_limit(key: str, value: int, label: str | None = None) -> int:
         >>> check_limit("batch", 0, "--batch")
         Traceback (most recent call last):
         ...
-        jiesu.experiments.errors.UsageError: --batch must be at least 1, got 0
+        jiesu.experiments.errors.UsageError: --batch must be a whole number of at least 1, got 0
     """
     limit = LIMITS[key]
     label = label or limit.what
     if isinstance(value, bool) or not isinstance(value, int):
         raise UsageError(f"{label} must be a whole number, got {value!r}")
     if value < limit.low:
-        raise UsageError(f"{label} must be at least {limit.low}, got {value}")
+        raise UsageError(f"{label} must be a whole number of at least {limit.low}, got {value}")
     high = limit.maximum()
     if value > high:
         where = f" ({limit.rule} here)" if limit.high is None else ""

@@ -280,8 +280,8 @@ def test_sweep_values_of_the_wrong_kind_or_size_are_named(work, capsys, text, me
         (["run", "--end", "9999-12"], "above the limit of 1,200 months (100 years)"),
         (["compare", "--workers", "100000"], "--workers is 100,000, above the limit of"),
         (["compare", "--replicates", "100000000"], "--replicates is 100,000,000, above the limit of 10,000"),
-        (["compare", "--workers", "0"], "--workers must be at least 1"),
-        (["sweep", "horizontal_sobol", "--batch", "0"], "--batch must be at least 1"),
+        (["compare", "--workers", "0"], "--workers must be a whole number of at least 1"),
+        (["sweep", "horizontal_sobol", "--batch", "0"], "--batch must be a whole number of at least 1"),
         (["compare", "--scheduler", "not-an-address"], "write tcp://HOST:PORT"),
         (["run", "--seed", str(2**64)], "the seed must be a whole number from 0 to 2**63 - 1"),
         (

@@ -25,6 +25,7 @@ unless ``replace_events = true``. Built-in scenarios are the files in
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -99,6 +100,11 @@ def _builtin_dir():
 
 def builtin_names(include_hidden: bool = False) -> list[str]:
     """Names of the built-in scenarios, in their listing order."""
+    return list(_builtin_names(include_hidden))
+
+
+@functools.lru_cache(maxsize=2)
+def _builtin_names(include_hidden: bool) -> tuple[str, ...]:
     names = []
     for entry in sorted(_builtin_dir().iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
@@ -106,7 +112,7 @@ def builtin_names(include_hidden: bool = False) -> list[str]:
             if include_hidden or not scenario.hidden:
                 names.append(scenario.name)
     order = ["beijing", "no_reform", "pioneer_only", "horizontal", "top_down", "bottom_up", "all_channels"]
-    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
+    return tuple(sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n)))
 
 
 def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scenario:
