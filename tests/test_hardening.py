@@ -113,6 +113,25 @@ def test_resume_refuses_a_changed_sweep_file(work, capsys):
     _refused(["sweep", str(spec), "--out", "sw", "--resume"], capsys, "other settings (seed: 1 then, 2 now)")
 
 
+def test_a_sweep_folder_from_before_resume_keys_resumes_if_its_file_is_unchanged(work, capsys):
+    """A folder written by an older jiesu (no ``.lock``, no ``resume_key``) is resumed as then:
+    when the sweep file's text is the same."""
+    spec = _sweep_file(work)
+    assert _cli(["sweep", str(spec), "--workers", "1", "--out", "sw", "--batch", "1"], capsys)[0] == 0
+    runs = pd.read_parquet(work / "sw" / "runs.parquet").drop(columns="wall_seconds")
+    manifest = json.loads((work / "sw" / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["resume_key"]
+    (work / "sw" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for name in (".lock", "runs.parquet", "parts/runs-00001.parquet"):
+        (work / "sw" / name).unlink()
+    status, _, err = _cli(["sweep", str(spec), "--workers", "1", "--out", "sw", "--resume"], capsys)
+    assert status == 0, err
+    again = pd.read_parquet(work / "sw" / "runs.parquet").drop(columns="wall_seconds")
+    pd.testing.assert_frame_equal(again, runs)
+    spec.write_text(spec.read_text() + "# changed\n")
+    _refused(["sweep", str(spec), "--out", "sw", "--resume"], capsys, "started from a different sweep file")
+
+
 def test_two_runs_in_one_second_get_two_default_folders(work):
     first, second = storage.default_out("run", "tiny"), storage.default_out("run", "tiny")
     assert first != second and first.is_dir() and second.is_dir()

@@ -82,7 +82,7 @@ def run_calibration(
     check_scheduler(scheduler)
     folder = Path(folder)
     key = resume_key(spec.canonical(), spec.scenario, spec.parameters)
-    with resumable(folder, "calibration", key, resume, PREPARED, parents) as stored:
+    with resumable(folder, "calibration", key, resume, PREPARED, parents, spec.digest) as stored:
         manifest = stored if stored is not None else _prepare(spec, folder, command, key)
         start = time.perf_counter()
         if not manifest.get("finished"):

@@ -206,7 +206,7 @@ def run_sweep(
     check_scheduler(scheduler)
     notes = preflight(spec)
     key = sweep_key(spec)
-    with resumable(Path(folder), "sweep", key, resume, PREPARED, parents) as manifest:
+    with resumable(Path(folder), "sweep", key, resume, PREPARED, parents, spec.digest) as manifest:
         if manifest is None:
             design = prepare(spec, folder, argv or [], key)
         else:

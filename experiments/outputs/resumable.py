@@ -13,7 +13,8 @@ They are locked, prepared in two phases, and resumed only with what determined t
 * **Resume key.** The manifest records what determines the results: the job's settings, the
   resolved scenario (every parameter value and event) and the versions of jiesu and of the
   numerical libraries (:func:`resume_key`). A resume whose key differs is refused, naming what
-  changed.
+  changed. A folder written before the key was recorded (no ``resume_key`` in its manifest, no
+  ``.lock``) is resumed as it was then: when its file's text is unchanged (``spec_sha256``).
 * **Clean-up.** Under the lock, what interrupted writes left (``.*.tmp`` files, staging folders)
   is removed before the job goes on.
 """
@@ -62,7 +63,7 @@ def resume_key(settings: dict, scenario, overrides: dict | None = None) -> dict:
 def what_changed(old: dict | None, new: dict) -> str | None:
     """Say what differs between two resume keys (None if nothing does)."""
     if not isinstance(old, dict):
-        return "an older jiesu that did not record what determines the results"
+        return "a resume key that cannot be read"
     said = []
     for section, label in (("settings", "settings"), ("parameters", "scenario parameters")):
         diffs = _diff(old.get(section) or {}, new[section])
@@ -105,7 +106,13 @@ def clean_stale(folder: Path) -> list[Path]:
 
 @contextlib.contextmanager
 def resumable(
-    folder: Path, kind: str, key: dict, resume: bool, prepared: set[str], parents: bool = False
+    folder: Path,
+    kind: str,
+    key: dict,
+    resume: bool,
+    prepared: set[str],
+    parents: bool = False,
+    digest: str | None = None,
 ) -> Iterator[dict | None]:
     """Lock a job's folder and yield its manifest to resume, or None when it must be prepared.
 
@@ -117,6 +124,8 @@ def resumable(
         prepared: Names that preparation writes before the manifest (removed if found
             without a manifest: an interrupted preparation).
         parents: Create missing parent folders.
+        digest: SHA-256 of the job's file (``spec_sha256``): what a folder written before resume
+            keys existed is checked against (its file must be unchanged).
 
     Raises:
         UsageError: A prepared folder without ``--resume``; ``--resume`` of a folder that holds
@@ -131,7 +140,7 @@ def resumable(
         clean_stale(folder)
         manifest_path = folder / "manifest.json"
         if manifest_path.is_file():
-            yield _resumed(manifest_path, folder, kind, key, resume)
+            yield _resumed(manifest_path, folder, kind, key, resume, digest)
             return
         others = sorted(p.name for p in folder.iterdir() if p.name not in prepared | {LOCK})
         if others:
@@ -167,7 +176,7 @@ def _create(folder: Path, resume: bool, parents: bool, kind: str) -> None:
         raise OutputError(f"cannot create the {kind} folder {folder}: {err.strerror or err}") from None
 
 
-def _resumed(path: Path, folder: Path, kind: str, key: dict, resume: bool) -> dict:
+def _resumed(path: Path, folder: Path, kind: str, key: dict, resume: bool, digest: str | None) -> dict:
     if not resume:
         raise UsageError(f"{folder} already holds a {kind}: add --resume to continue it, or choose --out")
     try:
@@ -177,6 +186,13 @@ def _resumed(path: Path, folder: Path, kind: str, key: dict, resume: bool) -> di
     stored_kind = manifest.get("kind") if isinstance(manifest, dict) else None
     if stored_kind != _MANIFEST_KIND.get(kind, kind):
         raise UsageError(f"--resume: {folder} holds a {stored_kind or 'something else'}, not a {kind}")
+    if "resume_key" not in manifest:  # written before resume keys: compare the file's text, as then
+        if digest is None or manifest.get("spec_sha256") != digest:
+            raise UsageError(
+                f"--resume: {folder} was started from a different {kind} file; "
+                f"start a new {kind} with another --out"
+            )
+        return manifest
     changed = what_changed(manifest.get("resume_key"), key)
     if changed:
         raise UsageError(
