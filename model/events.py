@@ -90,8 +90,9 @@ class Event:
             )
         target = str(data.get("target", "national")).strip()
         if EVENT_KINDS[kind][0] == "national" and target != "national":
+            article = "an" if kind[0] in "aeiou" else "a"
             raise EventError(
-                f"{where}: a {kind} comes from the centre: its target is 'national', got {target!r}"
+                f"{where}: {article} {kind} comes from the centre: its target is 'national', got {target!r}"
             )
         raw = data.get("elements", [])
         try:

@@ -9,6 +9,8 @@ import errno
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -39,12 +41,17 @@ def _cli(args, capsys):
     return status, out.out, out.err
 
 
-def _refused(args, capsys, message: str) -> None:
+def _refused(args, capsys, message: str, after_work: bool = False) -> str:
+    """Exit 2 with one line; ``after_work``: the line ends what the work printed (progress)."""
     status, _, err = _cli(args, capsys)
-    lines = [line for line in err.splitlines() if line.startswith("jiesu: error")]
+    lines = err.splitlines()
     assert status == 2, err
-    assert len(lines) == 1 and "Traceback" not in err, err
+    if after_work:
+        assert sum(line.startswith("jiesu: error") for line in lines) == 1 and "Traceback" not in err, err
+        lines = lines[-1:]
+    assert len(lines) == 1 and lines[0].startswith("jiesu: error: "), f"one line, not: {err}"
     assert message in lines[0], lines[0]
+    return lines[0]
 
 
 @pytest.fixture
@@ -136,6 +143,25 @@ def test_two_runs_in_one_second_get_two_default_folders(work):
     first, second = storage.default_out("run", "tiny"), storage.default_out("run", "tiny")
     assert first != second and first.is_dir() and second.is_dir()
     assert second.name.startswith(first.name)
+
+
+def test_two_runs_started_together_with_the_default_out_both_keep_their_results(work):
+    """The reproducer: two `jiesu run` at once used to collide on one default folder."""
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from jiesu.experiments.cli.main import main; sys.exit(main())",
+    ]
+    runs = [
+        subprocess.Popen(
+            [*command, "run", "tiny.toml"], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    errors = [run.communicate(timeout=300)[1].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
+    folders = sorted((work / "results").iterdir())
+    assert len(folders) == 2 and all((f / "timeseries.parquet").is_file() for f in folders), folders
 
 
 def test_a_run_into_a_folder_another_process_writes_is_refused(work, capsys):
@@ -329,12 +355,37 @@ def test_a_full_or_read_only_disk_is_found_before_the_work(work, capsys, monkeyp
     assert _files(work) == ["tiny.toml"]
 
 
+@pytest.mark.parametrize("command", ["sweep", "resume"])
+def test_a_full_disk_is_found_before_a_sweep_starts_or_resumes(work, capsys, monkeypatch, command):
+    spec = _sweep_file(work)
+    if command == "resume":
+        assert _cli(["sweep", str(spec), "--workers", "1", "--out", "sw"], capsys)[0] == 0
+    before = _files(work)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(storage.os, "fsync", full)
+    args = [
+        "sweep",
+        str(spec),
+        "--workers",
+        "1",
+        "--out",
+        "sw",
+        *(["--resume"] if command == "resume" else []),
+    ]
+    _refused(args, capsys, "cannot write into sw: No space left on device")
+    assert _files(work) == before, "a new sweep folder refused before the work is removed"
+
+
 def test_a_disk_that_fills_during_the_writing_gives_one_line_and_no_debris(work, capsys, monkeypatch):
     def full(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
-    _refused(["run", "tiny.toml", "--out", "out"], capsys, "No space left on device")
+    line = _refused(["run", "tiny.toml", "--out", "out"], capsys, "No space left on device", after_work=True)
+    assert "cannot write out/" in line and ".partial-" not in line, "the message names the destination"
     assert _files(work) == ["tiny.toml"]
 
 

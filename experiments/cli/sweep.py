@@ -31,7 +31,6 @@ def main(args, argv: list[str]) -> int:
 
     spec = load_spec(args.spec)
     folder = args.out if args.out is not None else confined(Path("results"), f"sweep-{spec.name}")
-    say(f"jiesu sweep: {spec.name} ({spec.design}, seed {spec.seed}) -> {folder}/")
 
     from jiesu.experiments.designs.sweep import done_runs, run_sweep
 
@@ -46,6 +45,7 @@ def main(args, argv: list[str]) -> int:
             args.batch,
             argv,
             parents=args.parents or args.out is None,
+            started=lambda: say(f"jiesu sweep: {spec.name} ({spec.design}, seed {spec.seed}) -> {folder}/"),
         )
     except KeyboardInterrupt:
         stored = len(done_runs(folder))

@@ -24,6 +24,7 @@ run starts. Failed runs are stored with their error and do not stop the sweep.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -192,8 +193,12 @@ def run_sweep(
     argv: list[str] | None = None,
     progress: bool = True,
     parents: bool = False,
+    started: Callable[[], None] | None = None,
 ) -> dict:
     """Run (or resume) a sweep into ``folder``; return counts. See the module docstring.
+
+    ``started`` is called once every check has passed and the folder is ready, just before the
+    runs (the command line says then what it runs, so a refusal stays one line).
 
     Raises:
         UsageError, OutputError: Bad counts or scheduler address; a folder in use, of another
@@ -212,6 +217,8 @@ def run_sweep(
         else:
             design = pd.read_parquet(folder / "design.parquet")
             drop_orphans(folder)
+        if started is not None:
+            started()
         result = _run(spec, folder, design, workers, scheduler, batch, progress)
     return {**result, "notes": notes}
 

@@ -16,7 +16,8 @@ They are locked, prepared in two phases, and resumed only with what determined t
   changed. A folder written before the key was recorded (no ``resume_key`` in its manifest, no
   ``.lock``) is resumed as it was then: when its file's text is unchanged (``spec_sha256``).
 * **Clean-up.** Under the lock, what interrupted writes left (``.*.tmp`` files, staging folders)
-  is removed before the job goes on.
+  is removed before the job goes on; then the folder is tried for writing (a full or read-only
+  disk is refused before the work).
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from jiesu.experiments.errors import UsageError
-from jiesu.experiments.outputs.storage import OutputError, exclusive, folder_mode, package_versions
+from jiesu.experiments.outputs.storage import (
+    OutputError,
+    exclusive,
+    folder_mode,
+    package_versions,
+    probe_writable,
+)
 
 LOCK = ".lock"
 #: How each kind of job names itself in its manifest.
@@ -135,32 +142,44 @@ def resumable(
             be written.
     """
     folder = Path(folder)
-    _create(folder, resume, parents, kind)
-    with exclusive(folder / LOCK, f"{kind} folder {folder}"):
-        clean_stale(folder)
-        manifest_path = folder / "manifest.json"
-        if manifest_path.is_file():
-            yield _resumed(manifest_path, folder, kind, key, resume, digest)
-            return
-        others = sorted(p.name for p in folder.iterdir() if p.name not in prepared | {LOCK})
-        if others:
-            if resume:
+    created = _create(folder, resume, parents, kind)
+    ready = False
+    try:
+        with exclusive(folder / LOCK, f"{kind} folder {folder}"):
+            clean_stale(folder)
+            probe_writable(folder)  # a full or read-only disk is found now, not after hours of work
+            manifest_path = folder / "manifest.json"
+            if manifest_path.is_file():
+                manifest = _resumed(manifest_path, folder, kind, key, resume, digest)
+                ready = True
+                yield manifest
+                return
+            others = sorted(p.name for p in folder.iterdir() if p.name not in prepared | {LOCK})
+            if others:
+                if resume:
+                    raise UsageError(
+                        f"--resume: {folder} holds no {kind} (no manifest.json); run without --resume"
+                    )
                 raise UsageError(
-                    f"--resume: {folder} holds no {kind} (no manifest.json); run without --resume"
+                    f"{folder} already exists and is not empty ({', '.join(others[:3])}): choose --out"
                 )
-            raise UsageError(
-                f"{folder} already exists and is not empty ({', '.join(others[:3])}): choose --out"
-            )
-        for name in prepared:  # an interrupted preparation: start it again
-            path = folder / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink(missing_ok=True)
-        yield None
+            for name in prepared:  # an interrupted preparation: start it again
+                path = folder / name
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink(missing_ok=True)
+            ready = True
+            yield None
+    finally:
+        if created and not ready:  # refused before any work: leave no folder behind
+            with contextlib.suppress(OSError):
+                (folder / LOCK).unlink(missing_ok=True)
+                folder.rmdir()
 
 
-def _create(folder: Path, resume: bool, parents: bool, kind: str) -> None:
+def _create(folder: Path, resume: bool, parents: bool, kind: str) -> bool:
+    """Create the job's folder if it is missing; return whether this call created it."""
     if resume and not folder.is_dir():
         raise UsageError(f"--resume: {folder} holds no {kind} (no such folder); run without --resume")
     parent = folder.absolute().parent
@@ -170,10 +189,12 @@ def _create(folder: Path, resume: bool, parents: bool, kind: str) -> None:
         )
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder} is a file, not a {kind} folder: choose --out")
+    existed = folder.is_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=folder_mode())
     except OSError as err:
         raise OutputError(f"cannot create the {kind} folder {folder}: {err.strerror or err}") from None
+    return not existed
 
 
 def _resumed(path: Path, folder: Path, kind: str, key: dict, resume: bool, digest: str | None) -> dict:

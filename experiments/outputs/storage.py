@@ -308,6 +308,8 @@ def staged_folder(final: Path, parents: bool = False) -> Iterator[Path]:
         try:
             try:
                 yield tmp
+            except OutputError as err:  # name the destination, not the staging folder
+                raise OutputError(str(err).replace(str(tmp), str(final))) from None
             except OSError as err:
                 raise OutputError(f"cannot write the results into {final}: {_why(err)}") from None
             _commit(tmp, target)
