@@ -1,7 +1,7 @@
 """Declared bounds of every command, and the checks of single values that every command shares.
 
 Each bound is declared once in :data:`LIMITS` with what it bounds, why, and what to do instead;
-the README's table of limits is checked against it (``tests/test_limits.py``). The checks here
+the README's table of limits is checked against it (``tests/test_hardening.py``). The checks here
 take plain values (numbers, names, addresses) and import nothing heavy, so the command line's
 parser uses them as argument types.
 

@@ -32,7 +32,7 @@ from jiesu.experiments.designs.sweep_spec import SweepSpecError, design_points, 
 from jiesu.experiments.errors import MAX_SEED, UsageError, check_seed
 from jiesu.experiments.limits import LIMITS, check_limit, check_name, check_scheduler
 from jiesu.experiments.outputs import storage
-from jiesu.experiments.outputs.resumable import clean_stale, what_changed
+from jiesu.experiments.outputs.resumable import clean_stale, resumable, what_changed
 from jiesu.experiments.scenarios import SCHEMA, Scenario, ScenarioError, parse_scenario
 from jiesu.experiments.scenarios.preflight import check_run
 from jiesu.experiments.scenarios.tomlfile import decode
@@ -467,3 +467,31 @@ def test_a_resume_is_refused_exactly_when_what_determines_the_results_changed(ol
     assert (changed is None) == (old == new)
     if changed:
         assert "\n" not in changed
+
+
+@FAST
+@given(
+    st.sampled_from(["sweep", "calibrate", "run", None]),
+    st.sampled_from(["aa", "bb"]),
+    st.sampled_from(["aa", "bb"]),
+    st.booleans(),
+)
+def test_a_folder_from_before_resume_keys_resumes_exactly_when_its_file_is_unchanged(kind, then, now, lock):
+    """Folders written before resume keys (no ``resume_key``, maybe no ``.lock``) keep resuming."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "job"
+        folder.mkdir()
+        manifest = {"kind": kind, "spec_sha256": then, "finished": False}
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        if lock:
+            (folder / ".lock").touch()
+        key = {"settings": {}, "parameters": {}, "events": [], "versions": {}}
+        try:
+            with resumable(folder, "sweep", key, True, {"spec.toml"}, digest=now) as stored:
+                assert stored == manifest
+            resumed = True
+        except UsageError as err:
+            _one_line(err)
+            resumed = False
+        assert resumed == (kind == "sweep" and then == now)
+        assert json.loads((folder / "manifest.json").read_text(encoding="utf-8")) == manifest
