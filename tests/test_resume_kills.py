@@ -121,7 +121,8 @@ def killed(sweep_files):
         if delay:
             time.sleep(max(0.0, start + delay[0] - time.monotonic()))
             child.send_signal(signal.SIGKILL)
-        ended[name] = (folder, child.wait(timeout=300))
+        _, err = child.communicate(timeout=300)  # reads and closes its stderr
+        ended[name] = (folder, child.returncode, err.decode(errors="replace"))
     return ended
 
 
@@ -133,9 +134,9 @@ def _start(args: list[str]) -> subprocess.Popen:
 
 @pytest.mark.parametrize("point", [*POINTS, *(f"random moment {k}" for k in range(RANDOM_KILLS))])
 def test_a_killed_sweep_resumes_to_the_uninterrupted_result(killed, sweep_files, reference, point):
-    folder, status = killed[point]
+    folder, status, err = killed[point]
     if point in POINTS:
-        assert status == -signal.SIGKILL, f"the child was to be killed at {point} (status {status})"
+        assert status == -signal.SIGKILL, f"the child was to be killed at {point} (status {status}): {err}"
     spec = str(sweep_files / "sweep.toml")
     assert main(["sweep", spec, "--out", str(folder), "--resume", "--workers", "1", "--batch", "2"]) == 0
     runs = pd.read_parquet(folder / "runs.parquet").drop(columns="wall_seconds")
@@ -154,7 +155,7 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_result(killed, sweep_files,
 
 
 def test_a_prepared_folder_is_not_prepared_again_without_resume(killed, sweep_files, capsys):
-    folder, _ = killed["final write of runs.parquet"]
+    folder, _, _ = killed["final write of runs.parquet"]
     status = main(["sweep", str(sweep_files / "sweep.toml"), "--out", str(folder), "--workers", "1"])
     assert status == 2
     assert "add --resume to continue it" in capsys.readouterr().err
