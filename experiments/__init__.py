@@ -12,5 +12,6 @@ Rooms, and the direction of imports (a module imports only from rooms listed aft
 * :mod:`.analysis` — run metrics, summaries, sensitivity indices, calibration targets, panels
   and hazard models;
 * :mod:`.outputs` — tidy tables, Parquet, manifests;
-* :mod:`.scenarios` — scenario files and their loader; :mod:`.errors`.
+* :mod:`.scenarios` — scenario files, their loader, and the checks a run needs before it starts;
+* :mod:`.limits` — declared bounds and checks of single values; :mod:`.errors`.
 """

@@ -59,6 +59,10 @@ class Event:
             EventError: For unknown keys or kinds, bad months, a missing deadline, or
                 unknown elements or channels.
         """
+        if not isinstance(data, dict):
+            raise EventError(
+                f"{where}: an event must be a table ([[events]] with month, kind, ...), got {data!r}"
+            )
         allowed = {"month", "kind", "target", "elements", "deadline", "channel", "note"}
         unknown = set(data) - allowed
         if unknown:
@@ -66,17 +70,30 @@ class Event:
         for key in ("month", "kind"):
             if key not in data:
                 raise EventError(f"{where}: missing {key!r}")
-        kind = str(data["kind"])
+        _check_types(data, where)
+        kind = data["kind"]
         if kind not in EVENT_KINDS:
             raise EventError(f"{where}: unknown kind {kind!r}; valid: {', '.join(EVENT_KINDS)}")
         try:
-            parse_month(str(data["month"]))
-            if data.get("deadline") is not None:
-                parse_month(str(data["deadline"]))
+            month = _month(data["month"])
+            deadline = None if data.get("deadline") is None else _month(data["deadline"])
         except MonthError as err:
             raise EventError(f"{where}: {err}") from None
-        if kind == "mandate" and not data.get("deadline"):
+        if kind == "mandate" and deadline is None:
             raise EventError(f"{where}: a mandate needs a deadline (YYYY-MM)")
+        if kind != "mandate" and deadline is not None:
+            raise EventError(f"{where}: only a mandate has a deadline; remove it from this {kind}")
+        if deadline is not None and deadline < month:
+            raise EventError(
+                f"{where}: the deadline {data['deadline']} comes before the mandate's month {data['month']}; "
+                "give a deadline on or after it"
+            )
+        target = str(data.get("target", "national")).strip()
+        if EVENT_KINDS[kind][0] == "national" and target != "national":
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise EventError(
+                f"{where}: {article} {kind} comes from the centre: its target is 'national', got {target!r}"
+            )
         raw = data.get("elements", [])
         try:
             elements = parse_elements(raw if isinstance(raw, str) else ",".join(map(str, raw)))
@@ -90,7 +107,7 @@ class Event:
         return cls(
             month=str(data["month"]),
             kind=kind,
-            target=str(data.get("target", "national")),
+            target=target,
             elements=elements,
             deadline=None if data.get("deadline") is None else str(data["deadline"]),
             channel=channel,
@@ -107,3 +124,30 @@ class Event:
         if self.note:
             out["note"] = self.note
         return out
+
+
+#: Declared types of an event's keys: key -> (accepted types, what to write).
+_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "month": ((str,), 'a month in quotes, e.g. "2019-01"'),
+    "kind": ((str,), f"one of {', '.join(EVENT_KINDS)} in quotes"),
+    "target": ((str, int), 'a city, province, sector or "national" in quotes, or an adcode'),
+    "elements": ((str, list), 'text or a list of texts, e.g. "core" or ["feedback"]'),
+    "deadline": ((str,), 'a month in quotes, e.g. "2021-12"'),
+    "channel": ((str,), "a channel in quotes"),
+    "note": ((str,), "text in quotes"),
+}
+
+
+def _check_types(data: dict, where: str) -> None:
+    for key, value in data.items():
+        types, say = _TYPES[key]
+        wrong_list = isinstance(value, list) and not all(isinstance(v, str) for v in value)
+        if isinstance(value, bool) or wrong_list or not isinstance(value, types):
+            raise EventError(f"{where}: {key} must be {say}, got {value!r}")
+
+
+def _month(text: str) -> int:
+    """The month index of ``text``; months are written in ASCII digits."""
+    if not text.isascii():
+        raise MonthError(f"{text!r} is not a month: write it in ASCII digits as YYYY-MM, e.g. 2019-01")
+    return parse_month(text)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,17 +111,38 @@ def _fmt(x: float | None) -> str:
     return f"{x:g}"
 
 
-def _number(p: Param, value: Any) -> float:
+#: A number as typed on the command line: ASCII digits, optional sign, point and exponent.
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def _finite(value: Any) -> float:
+    """``value`` as a finite float; text must be a plain decimal number in ASCII digits."""
     if isinstance(value, bool):
         raise TypeError("expected a number, got true/false")
-    x = float(value)
-    return _check_range(p, x)
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError("write a plain decimal number such as 0.5 or 2e-3, in ASCII digits")
+        value = text
+    try:
+        x = float(value)
+    except OverflowError:
+        raise ValueError("the number is too large") from None
+    if math.isnan(x):
+        raise ValueError("NaN is not a value")
+    if math.isinf(x):
+        raise ValueError("the number must be finite")
+    return x
+
+
+def _number(p: Param, value: Any) -> float:
+    return _check_range(p, _finite(value))
 
 
 def _integer(p: Param, value: Any) -> int:
     if isinstance(value, bool):
         raise TypeError("expected a whole number, got true/false")
-    x = float(value)
+    x = _finite(value)
     if not x.is_integer():
         raise ValueError("expected a whole number")
     return int(_check_range(p, x))
@@ -158,6 +180,10 @@ def _choice(p: Param, value: Any) -> str:
 
 
 def _month(p: Param, value: Any) -> str:
+    if not str(value).isascii():
+        raise ParameterError(
+            f"parameter {p.name}: write the month {str(value)!r} in ASCII digits, e.g. 2019-01"
+        )
     try:
         parse_month(str(value))
     except MonthError as err:
@@ -416,6 +442,39 @@ def make_parameters(overrides: dict[str, Any] | None = None, base: Any = None) -
             f"end {values['end']} is before start {values['start']}: give an end month on or after the start"
         )
     return Parameters(**values)
+
+
+#: What a parameter's value must be in a TOML file (kind -> accepted Python types, in words).
+_FILE_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "number": ((int, float), "a number without quotes"),
+    "int": ((int, float), "a whole number without quotes"),
+    "bool": ((bool,), "true or false without quotes"),
+    "choice": ((str,), "text in quotes"),
+    "month": ((str,), 'a month in quotes, e.g. "2019-01"'),
+    "elements": ((str, list), 'text or a list of texts, e.g. "core" or ["feedback"]'),
+    "text": ((str,), "text in quotes"),
+}
+
+
+def check_file_values(values: dict[str, Any]) -> None:
+    """Check that values read from a TOML file have their parameter's type, not only a readable text.
+
+    On the command line every value is text (``--set recognition=false``); in a file a boolean
+    written in quotes (``recognition = "no"``) or a number in quotes is a mistake to name, not
+    to guess at. Unknown names are left to :func:`make_parameters`, which suggests the closest.
+
+    Raises:
+        ParameterError: Naming the parameter, the value and what to write.
+    """
+    for name, value in values.items():
+        param = PARAMS_BY_NAME.get(name)
+        if param is None:
+            continue
+        types, say = _FILE_TYPES[param.kind]
+        wrong_bool = isinstance(value, bool) and param.kind != "bool"
+        wrong_list = isinstance(value, list) and not all(isinstance(v, str) for v in value)
+        if wrong_bool or wrong_list or not isinstance(value, types):
+            raise ParameterError(f"parameter {name}: write {say}, got {value!r}")
 
 
 def calibrated_sources(name: str = "beijing") -> dict[str, str]:

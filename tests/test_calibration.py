@@ -5,6 +5,7 @@ check the machinery, not the science of the shipped posterior (docs/validation.m
 """
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from jiesu.experiments.designs import calibrate as calibrate_module
 from jiesu.experiments.designs.calibrate import run_calibration
 from jiesu.experiments.designs.calibration_spec import CalibrationSpecError, load_calibration
 from jiesu.experiments.execution import abc
+from jiesu.experiments.execution import posterior as posterior_module
 from jiesu.experiments.execution.posterior import Posterior
 
 pytest.importorskip("pyabc")
@@ -100,6 +102,37 @@ def test_an_interrupted_calibration_resumes_to_the_same_posterior(made, monkeypa
     run_calibration(spec, root / "cut", workers=1, resume=True, progress=False)
     pd.testing.assert_frame_equal(_posterior(out), _posterior(root / "cut"))
     assert not list((root / "cut" / "cache").glob("*.pkl")), "the cache is cleared once stored"
+
+
+def _legacy_copy(out, folder):
+    """``out`` as a calibration folder written before resume keys and locks (no ``.lock``, no
+    ``resume_key``), left unfinished."""
+    shutil.copytree(out, folder, ignore=shutil.ignore_patterns(".lock"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["resume_key"]
+    manifest["finished"] = False
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_a_calibration_folder_from_before_resume_keys_resumes_and_ships(made, monkeypatch, capsys):
+    """`jiesu calibrate NAME --out FOLDER --resume --ship` continues a folder written by an older
+    jiesu when the calibration file's text is unchanged, and refuses it when the text changed."""
+    root, out = made
+    legacy = _legacy_copy(out, root / "legacy")
+    shipped = []
+    monkeypatch.setattr(posterior_module, "ship", lambda folder, spec: shipped.append(folder) or [])
+    args = ["calibrate", str(_spec(root)), "--workers", "1", "--out", str(legacy), "--resume"]
+    assert main([*args, "--ship"]) == 0, capsys.readouterr().err
+    assert shipped == [legacy]
+    pd.testing.assert_frame_equal(_posterior(out), _posterior(legacy))
+    manifest = json.loads((legacy / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["finished"] and "resume_key" not in manifest
+    other = _legacy_copy(out, root / "legacy-other")
+    (root / "changed").mkdir()
+    changed = _spec(root / "changed", extra="# a comment changes the text")
+    assert main(["calibrate", str(changed), "--workers", "1", "--out", str(other), "--resume"]) == 2
+    assert "was started from a different calibration file" in capsys.readouterr().err
 
 
 def test_calibration_recovers_a_known_parameter_from_synthetic_data(tmp_path):

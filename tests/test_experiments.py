@@ -16,6 +16,7 @@ from jiesu.experiments.designs.compare import compare
 from jiesu.experiments.designs.sweep import run_sweep
 from jiesu.experiments.designs.sweep_spec import load_spec
 from jiesu.experiments.scenarios import load_scenario
+from jiesu.model.geography import UnknownCityError
 
 SYNTHETIC = """
 name = "{name}"
@@ -227,18 +228,37 @@ def test_memory_stays_flat_models_are_released(synthetic_scenario):
     assert all(r() is None for r in refs), "finished models must be garbage-collected"
 
 
-def test_failed_runs_are_recorded_with_their_error_and_do_not_stop_the_sweep(tmp_path):
+def test_an_unknown_city_stops_a_sweep_before_any_run(tmp_path):
     scenario = tmp_path / "broken.toml"
     scenario.write_text(
         SYNTHETIC.format(name="broken", imitation=0.1)
         + '\n[[events]]\nmonth = "2019-01"\nkind = "adopt"\ntarget = "Atlantis"\n'
     )
     spec = load_spec(_spec(tmp_path, scenario, samples=2))
+    with pytest.raises(UnknownCityError, match="unknown city 'Atlantis'"):
+        run_sweep(spec, tmp_path / "out", workers=1, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_failed_runs_are_recorded_with_their_error_and_do_not_stop_the_sweep(
+    tmp_path, synthetic_scenario, monkeypatch
+):
+    from jiesu.experiments.execution import runner
+
+    original = runner.run_scenario
+
+    def failing(scenario, overrides=None, seed=0, replicate=0, run_id=None, **kwargs):
+        if int(run_id[-1]) % 2:  # runs 1 and 3
+            raise RuntimeError("the worker ran out of memory")
+        return original(scenario, overrides, seed, replicate, run_id, **kwargs)
+
+    monkeypatch.setattr(runner, "run_scenario", failing)
+    spec = load_spec(_spec(tmp_path, synthetic_scenario, samples=2))
     result = run_sweep(spec, tmp_path / "out", workers=1, progress=False)
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert result["complete"] and len(runs) == 4
-    assert (runs["status"] == "failed").all()
-    assert runs["error"].str.contains("unknown city 'Atlantis'").all()
+    assert runs["status"].tolist() == ["ok", "failed", "ok", "failed"]
+    assert runs.loc[runs["status"] == "failed", "error"].str.contains("ran out of memory").all()
 
 
 def test_chinese_figures_use_the_packaged_font_not_a_system_one():

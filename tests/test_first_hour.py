@@ -279,6 +279,17 @@ def test_the_parser_and_light_commands_import_nothing_heavy():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_light_commands_offer_the_choices_the_library_declares():
+    from jiesu.experiments.analysis import eha, panel
+    from jiesu.experiments.cli import eha as eha_cli
+    from jiesu.experiments.cli import panel as panel_cli
+    from jiesu.experiments.outputs import formats
+
+    assert (panel_cli.PERIODS, panel_cli.FORMATS) == (panel.PERIODS, formats.FORMATS)
+    assert (eha_cli.PERIODS, eha_cli.LINKS) == (panel.PERIODS, eha.LINKS)
+    assert (eha_cli.DURATIONS, eha_cli.CLUSTERS) == (eha.DURATIONS, eha.CLUSTERS)
+
+
 def test_setup_commands_install_the_runtime_only_and_ci_runs_the_readme_test_command():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["tool"]["uv"]["default-groups"] == [], "the main job must not install the dev tools"

@@ -33,6 +33,7 @@ ROOMS = (
     "analysis",
     "outputs",
     "scenarios",
+    "limits",  # declared bounds and checks of single values (names, counts, addresses) of every command
     "errors",
 )
 #: Package order: a package may import only from itself and the packages after it.

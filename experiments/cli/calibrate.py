@@ -16,6 +16,9 @@ def add_parser(sub) -> None:
     p.add_argument("spec", nargs="?", default="beijing", help="calibration file (.toml) or a shipped name")
     add_execution_options(p)
     p.add_argument("--out", type=Path, help="calibration folder (default: results/calibrate-NAME)")
+    p.add_argument(
+        "--parents", action="store_true", help="create the parent folders of --out if they are missing"
+    )
     p.add_argument("--resume", action="store_true", help="continue an interrupted calibration in --out")
     p.add_argument(
         "--ship",
@@ -29,12 +32,23 @@ def main(args, argv: list[str]) -> int:
     from jiesu.experiments.designs.calibrate import run_calibration
     from jiesu.experiments.designs.calibration_spec import load_calibration
     from jiesu.experiments.execution.posterior import ship
+    from jiesu.experiments.outputs.storage import confined
+    from jiesu.experiments.scenarios.preflight import check_city, check_run
 
     spec = load_calibration(args.spec)
-    folder = args.out or Path("results") / f"calibrate-{spec.name}"
+    check_run(spec.scenario, spec.parameters)
+    check_run(spec.scenario, {**spec.parameters, "end": spec.predictive_end})
+    check_city(spec.scenario, spec.parameters, spec.city)
+    folder = args.out if args.out is not None else confined(Path("results"), f"calibrate-{spec.name}")
     try:
         result = run_calibration(
-            spec, folder, args.workers, args.scheduler, args.resume, command=["jiesu", *argv]
+            spec,
+            folder,
+            args.workers,
+            args.scheduler,
+            args.resume,
+            command=["jiesu", *argv],
+            parents=args.parents or args.out is None,
         )
     except KeyboardInterrupt:
         print(

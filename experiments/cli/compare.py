@@ -8,9 +8,10 @@ from pathlib import Path
 from jiesu.experiments.cli.options import (
     add_execution_options,
     add_run_options,
+    count,
     draw_to_files,
     load_posterior,
-    new_folder,
+    output_folder,
     overrides_from,
     say,
 )
@@ -25,7 +26,12 @@ def add_parser(sub) -> None:
         help="built-in names or .toml paths (default: every multi-city built-in scenario, "
         "as `jiesu scenarios` lists them after beijing)",
     )
-    p.add_argument("--replicates", type=int, default=6, help="runs per scenario (default 6)")
+    p.add_argument(
+        "--replicates",
+        type=count("replicates", "--replicates"),
+        default=6,
+        help="runs per scenario (default 6; at most 10,000)",
+    )
     add_execution_options(p)
     p.add_argument(
         "--no-city-rows",
@@ -39,54 +45,53 @@ def add_parser(sub) -> None:
 def main(args, argv: list[str]) -> int:
     """Write the comparison folder and print its headline table."""
     from jiesu.experiments.errors import UsageError
+    from jiesu.experiments.limits import check_limit
     from jiesu.experiments.scenarios import load_scenario
+    from jiesu.experiments.scenarios.preflight import check_run
 
     names = args.scenarios or list(_default_set())
     scenarios = [load_scenario(n) for n in names]
     if len({s.name for s in scenarios}) != len(scenarios):
         raise UsageError("each scenario may be named once")
+    check_limit("design", len(scenarios) * args.replicates, "scenarios x --replicates")
     overrides = overrides_from(args)
-    for s in scenarios:
-        s.params(overrides)
-    if args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    if args.replicates < 1:
-        raise UsageError(f"--replicates must be at least 1, got {args.replicates}")
-    label = "builtin" if not args.scenarios else "-".join(s.name for s in scenarios)[:60]
-    out = new_folder(args, "compare", label)
-    say(
-        f"jiesu compare: {len(scenarios)} scenarios x {args.replicates} replicates = "
-        f"{len(scenarios) * args.replicates} runs on {args.scheduler or f'{args.workers} worker(s)'} "
-        f"-> {out}/"
-    )
-
-    from jiesu.experiments.designs.compare import compare, save_comparison
-
-    start = time.perf_counter()
+    notes = [note for s in scenarios for note in check_run(s, overrides)]
     posterior = load_posterior(args)
-    res = compare(
-        scenarios,
-        args.replicates,
-        args.seed,
-        args.workers,
-        overrides,
-        args.scheduler,
-        args.city_rows,
-        posterior=posterior,
-    )
-    settings = {
-        "seed": args.seed,
-        "replicates": args.replicates,
-        "workers": args.workers,
-        "scheduler": args.scheduler,
-        "overrides": overrides,
-        "posterior": posterior.source if posterior is not None else None,
-        "city_rows": args.city_rows,
-        "wall_seconds": round(time.perf_counter() - start, 1),
-    }
-    draw_to_files()
-    parents = args.parents or args.out is None
-    save_comparison(res, scenarios, out, args.lang, settings, ["jiesu", *argv], parents=parents)
+    label = "builtin" if not args.scenarios else "-".join(s.name for s in scenarios)[:60].strip("-. ")
+    with output_folder(args, "compare", label) as out:
+        say(
+            f"jiesu compare: {len(scenarios)} scenarios x {args.replicates} replicates = "
+            f"{len(scenarios) * args.replicates} runs on {args.scheduler or f'{args.workers} worker(s)'} "
+            f"-> {out}/"
+        )
+        for note in notes:
+            say(f"note: {note}")
+
+        from jiesu.experiments.designs.compare import compare, save_comparison
+
+        start = time.perf_counter()
+        res = compare(
+            scenarios,
+            args.replicates,
+            args.seed,
+            args.workers,
+            overrides,
+            args.scheduler,
+            args.city_rows,
+            posterior=posterior,
+        )
+        settings = {
+            "seed": args.seed,
+            "replicates": args.replicates,
+            "workers": args.workers,
+            "scheduler": args.scheduler,
+            "overrides": overrides,
+            "posterior": posterior.source if posterior is not None else None,
+            "city_rows": args.city_rows,
+            "wall_seconds": round(time.perf_counter() - start, 1),
+        }
+        draw_to_files()
+        save_comparison(res, scenarios, out, args.lang, settings, ["jiesu", *argv], parents=True)
     _print_headline(res, out, time.perf_counter() - start)
     return 0
 

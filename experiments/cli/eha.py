@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-from jiesu.experiments.analysis.eha import CLUSTERS, DURATIONS, LINKS
-from jiesu.experiments.analysis.panel import PERIODS
-from jiesu.experiments.designs.event_history import save_eha
+#: Choices of the options, as the library declares them (``tests/test_first_hour.py`` checks that
+#: they agree); the library, which imports pandas and statsmodels, is imported when the command runs.
+PERIODS = ("year", "month")
+LINKS = ("logit", "cloglog")
+DURATIONS = ("spline", "dummies", "linear", "none")
+CLUSTERS = ("auto", "unit", "run", "unit+run")
 
 
 def add_parser(sub) -> None:
@@ -31,6 +33,9 @@ def add_parser(sub) -> None:
 
 def main(args, argv: list[str]) -> int:
     """Fit, write the tables and figures, and print the recovery tables."""
+    import pandas as pd
+    from jiesu.experiments.designs.event_history import save_eha
+
     links = LINKS if args.link == "both" else (args.link,)
     res = save_eha(
         args.folder,

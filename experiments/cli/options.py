@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from jiesu.experiments.errors import UsageError, check_seed
-from jiesu.model.parameters import parse_assignment
+from jiesu.experiments.limits import check_limit, check_scheduler
+from jiesu.model.parameters import ParameterError, parse_assignment
 
 
 class Parser(argparse.ArgumentParser):
@@ -33,6 +34,33 @@ def seed(text: str) -> int:
         ) from None
     try:
         return check_seed(value, "the seed")
+    except UsageError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def count(key: str, option: str):
+    """Argument type of a count bounded by the declared limit ``key`` (:data:`LIMITS`)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip()) if text.strip().isascii() else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise argparse.ArgumentTypeError(f"{option} takes a whole number, got {text!r}")
+        try:
+            return check_limit(key, value, option)
+        except UsageError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    parse.__name__ = option  # argparse names the type in some messages
+    return parse
+
+
+def scheduler(text: str) -> str:
+    """Argument type of ``--scheduler``: ``tcp://HOST:PORT``."""
+    try:
+        return check_scheduler(text)
     except UsageError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
@@ -83,16 +111,43 @@ def load_posterior(args):
 
 def add_execution_options(parser: argparse.ArgumentParser) -> None:
     """Options of the commands that run many simulations: local workers or a Dask scheduler."""
-    parser.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
-    parser.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT instead of local workers")
+    parser.add_argument(
+        "--workers",
+        type=count("workers", "--workers"),
+        default=2,
+        help="local worker processes (default 2; at most 4 x the CPUs)",
+    )
+    parser.add_argument(
+        "--scheduler", type=scheduler, help="Dask scheduler address tcp://HOST:PORT instead of local workers"
+    )
 
 
 def overrides_from(args) -> dict:
-    """Parameter overrides from ``--set``, ``--start`` and ``--end``."""
-    overrides = dict(parse_assignment(a) for a in getattr(args, "assignments", []) or [])
+    """Parameter overrides from ``--set``, ``--start`` and ``--end``.
+
+    Raises:
+        ParameterError: A parameter set twice (by two ``--set``, or by ``--set start=`` or
+            ``end=`` and ``--start`` or ``--end``): which value would win is not said, so
+            neither does.
+    """
+    overrides: dict = {}
+    for text in getattr(args, "assignments", []) or []:
+        name, value = parse_assignment(text)
+        if name in overrides:
+            raise ParameterError(
+                f"--set {name} is given twice ({overrides[name]!r} and {value!r}): give it once"
+            )
+        overrides[name] = value
     for key in ("start", "end"):
-        if getattr(args, key, None):
-            overrides[key] = getattr(args, key)
+        value = getattr(args, key, None)
+        if value is None:
+            continue
+        if key in overrides:
+            raise ParameterError(
+                f"the {key} month is given twice (--set {key}={overrides[key]} and --{key} {value}): "
+                "give it once"
+            )
+        overrides[key] = value
     return overrides
 
 
@@ -118,19 +173,22 @@ def set_syntax_problem(argv: list[str]) -> str | None:
     return None
 
 
-def new_folder(args, kind: str, label: str) -> Path:
-    """The output folder of a command: ``--out``, or a new folder under ``results/``.
+def output_folder(args, kind: str, label: str):
+    """Claim the output folder of a command: ``--out``, or a new folder under ``results/``.
+
+    Use it as a context manager around the work: the folder is created empty, locked against
+    other jiesu processes and tried for writing before the work starts, and removed again if
+    the work fails (:func:`jiesu.experiments.outputs.storage.claimed`).
 
     Raises:
-        OutputError: If ``--out`` exists and is not empty, or its parent is missing and
-            ``--parents`` was not given.
+        OutputError: If ``--out`` is not empty, has no parent (without ``--parents``), is in
+            use or cannot be written.
     """
-    from jiesu.experiments.outputs.storage import check_destination, default_out
+    from jiesu.experiments.outputs.storage import claimed, default_out
 
     if args.out is None:
-        return default_out(kind, label)
-    check_destination(args.out, parents=args.parents)
-    return args.out
+        return claimed(default_out(kind, label), parents=True, reserved=True)
+    return claimed(args.out, parents=args.parents)
 
 
 def draw_to_files() -> None:

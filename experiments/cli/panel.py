@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jiesu.experiments.analysis.panel import PERIODS
-from jiesu.experiments.designs.event_history import save_panels
 from jiesu.experiments.errors import UsageError
-from jiesu.experiments.outputs.formats import FORMATS
+
+#: Choices of the options, as the library declares them (``tests/test_first_hour.py`` checks that
+#: they agree); the library, which imports pandas, is imported when the command runs.
+PERIODS = ("year", "month")
+FORMATS = ("parquet", "csv", "dta")
 
 
 def add_parser(sub) -> None:
@@ -33,6 +35,8 @@ def add_parser(sub) -> None:
 
 def main(args, argv: list[str]) -> int:
     """Write the panels and print their sizes."""
+    from jiesu.experiments.designs.event_history import save_panels
+
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:

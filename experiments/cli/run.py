@@ -8,7 +8,7 @@ from jiesu.experiments.cli.options import (
     add_run_options,
     draw_to_files,
     load_posterior,
-    new_folder,
+    output_folder,
     overrides_from,
     say,
 )
@@ -26,30 +26,34 @@ def add_parser(sub) -> None:
 def main(args, argv: list[str]) -> int:
     """``jiesu run``: one simulation, written to a results folder with figures and manifest."""
     from jiesu.experiments.scenarios import load_scenario
+    from jiesu.experiments.scenarios.preflight import check_run
 
     scenario = load_scenario(args.scenario)
     overrides = overrides_from(args)
     params = scenario.params(overrides)
-    out = new_folder(args, "run", scenario.name)
-    say(f"jiesu run: {scenario.name}, {params.start} to {params.end}, seed {args.seed} -> {out}/")
+    notes = check_run(scenario, overrides)
+    posterior = load_posterior(args)
+    with output_folder(args, "run", scenario.name) as out:
+        say(f"jiesu run: {scenario.name}, {params.start} to {params.end}, seed {args.seed} -> {out}/")
+        for note in notes:
+            say(f"note: {note}")
 
-    from jiesu.experiments.designs.run import default_run_id, save_run
-    from jiesu.experiments.execution.progress import Progress
-    from jiesu.experiments.execution.runner import build_model, run_model
+        from jiesu.experiments.designs.run import default_run_id, save_run
+        from jiesu.experiments.execution.progress import Progress
+        from jiesu.experiments.execution.runner import build_model, run_model
 
-    model = build_model(
-        scenario,
-        overrides,
-        seed=args.seed,
-        run_id=default_run_id(scenario.name, args.seed),
-        posterior=load_posterior(args),
-    )
-    bar = Progress(len(model.months), scenario.name, "month")
-    output = run_model(model, progress=bar.update)
-    bar.close()
-    draw_to_files()
-    parents = args.parents or args.out is None
-    save_run(output, scenario, model.geography, out, args.lang, ["jiesu", *argv], parents=parents)
+        model = build_model(
+            scenario,
+            overrides,
+            seed=args.seed,
+            run_id=default_run_id(scenario.name, args.seed),
+            posterior=posterior,
+        )
+        bar = Progress(len(model.months), scenario.name, "month")
+        output = run_model(model, progress=bar.update)
+        bar.close()
+        draw_to_files()
+        save_run(output, scenario, model.geography, out, args.lang, ["jiesu", *argv], parents=True)
     _summarise(output, out)
     return 0
 

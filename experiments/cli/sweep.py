@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from jiesu.experiments.cli.options import add_execution_options, say
+from jiesu.experiments.cli.options import add_execution_options, count, say
 
 
 def add_parser(sub) -> None:
@@ -19,31 +19,34 @@ def add_parser(sub) -> None:
         "--parents", action="store_true", help="create the parent folders of --out if they are missing"
     )
     p.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
-    p.add_argument("--batch", type=int, default=10, help="runs per Parquet part (default 10)")
+    p.add_argument(
+        "--batch", type=count("batch", "--batch"), default=10, help="runs per Parquet part (default 10)"
+    )
 
 
 def main(args, argv: list[str]) -> int:
     """Run (or resume) the sweep and say where its results are."""
     from jiesu.experiments.designs.sweep_spec import load_spec
-    from jiesu.experiments.errors import UsageError
-    from jiesu.experiments.outputs.storage import OutputError
+    from jiesu.experiments.outputs.storage import confined
 
     spec = load_spec(args.spec)
-    if args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    folder = args.out or Path("results") / f"sweep-{spec.name}"
-    parent = folder.absolute().parent
-    if args.out is not None and not args.parents and not parent.is_dir():
-        raise OutputError(
-            f"the parent of the sweep folder, {parent}, does not exist: create it, or add --parents"
-        )
-    say(f"jiesu sweep: {spec.name} ({spec.design}, seed {spec.seed}) -> {folder}/")
+    folder = args.out if args.out is not None else confined(Path("results"), f"sweep-{spec.name}")
 
     from jiesu.experiments.designs.sweep import done_runs, run_sweep
 
     start = time.perf_counter()
     try:
-        result = run_sweep(spec, folder, args.workers, args.scheduler, args.resume, args.batch, argv)
+        result = run_sweep(
+            spec,
+            folder,
+            args.workers,
+            args.scheduler,
+            args.resume,
+            args.batch,
+            argv,
+            parents=args.parents or args.out is None,
+            started=lambda: say(f"jiesu sweep: {spec.name} ({spec.design}, seed {spec.seed}) -> {folder}/"),
+        )
     except KeyboardInterrupt:
         stored = len(done_runs(folder))
         print(
@@ -52,6 +55,8 @@ def main(args, argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 130
+    for note in result["notes"]:
+        say(f"note: {note}")
     seconds = time.perf_counter() - start
     state = "complete" if result["complete"] else "incomplete"
     print(

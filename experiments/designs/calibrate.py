@@ -8,7 +8,9 @@ accepted particles, by default with a normal kernel whose covariance is that of 
 nearest neighbours (pyabc's ABC-SMC and LocalTransition: Toni et al. 2009; Filippi et al. 2013;
 Klinger et al. 2018). A folder holds::
 
-    manifest.json        provenance: command, seed, budget, versions; "finished" once done
+    .lock                locked (flock) while a jiesu process works in the folder
+    manifest.json        provenance: command, seed, budget, versions, what determines the results
+                         (resume key); written last when the folder is prepared; "finished" once done
     spec.toml            the calibration file as given
     abc.db               pyabc's database: every generation (the state a resume starts from)
     cache/               candidates of an unfinished generation (removed when it is stored)
@@ -23,7 +25,6 @@ database, the unfinished one from the cache; the result equals an uninterrupted 
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -33,16 +34,11 @@ import numpy as np
 import pandas as pd
 from jiesu.experiments.analysis.targets import summary_statistics
 from jiesu.experiments.designs.calibration_spec import CalibrationSpec
-from jiesu.experiments.errors import UsageError
 from jiesu.experiments.execution import abc
 from jiesu.experiments.execution.parallel import run_tasks
-from jiesu.experiments.outputs.storage import (
-    base_manifest,
-    check_destination,
-    write_atomic,
-    write_json,
-    write_parquet,
-)
+from jiesu.experiments.limits import check_limit, check_scheduler
+from jiesu.experiments.outputs.resumable import resumable, resume_key
+from jiesu.experiments.outputs.storage import base_manifest, write_atomic, write_json, write_parquet
 
 #: Columns of Beijing's rows kept from each posterior predictive run.
 PREDICTIVE_COLUMNS = (
@@ -60,6 +56,10 @@ PREDICTIVE_COLUMNS = (
 )
 
 
+#: What preparation writes before the manifest.
+PREPARED = {"spec.toml"}
+
+
 def run_calibration(
     spec: CalibrationSpec,
     folder: Path,
@@ -68,39 +68,35 @@ def run_calibration(
     resume: bool = False,
     progress: bool = True,
     command: list[str] | None = None,
+    parents: bool = False,
 ) -> dict:
-    """Run (or resume) a calibration into ``folder`` and write its outputs; return a summary."""
+    """Run (or resume) a calibration into ``folder`` and write its outputs; return a summary.
+
+    The folder is locked while the calibration works in it, and a resume is refused when the
+    calibration file, the resolved scenario or the versions changed
+    (:mod:`jiesu.experiments.outputs.resumable`).
+    """
     pyabc = abc.require_pyabc()
     logging.getLogger("ABC").setLevel(logging.WARNING)
+    check_limit("workers", workers, "--workers")
+    check_scheduler(scheduler)
     folder = Path(folder)
-    manifest = _prepare(spec, folder, resume, command)
-    start = time.perf_counter()
-    if not manifest.get("finished"):
-        batches = abc.Batches(workers, scheduler)
-        try:
-            _sample(pyabc, spec, folder, batches, progress)
-        finally:
-            batches.close()
-        manifest["finished"] = True
-    manifest["wall_seconds"] = round(manifest.get("wall_seconds", 0) + time.perf_counter() - start, 1)
-    return _write_outputs(spec, folder, manifest, workers, scheduler)
+    key = resume_key(spec.canonical(), spec.scenario, spec.parameters)
+    with resumable(folder, "calibration", key, resume, PREPARED, parents, spec.digest) as stored:
+        manifest = stored if stored is not None else _prepare(spec, folder, command, key)
+        start = time.perf_counter()
+        if not manifest.get("finished"):
+            batches = abc.Batches(workers, scheduler)
+            try:
+                _sample(pyabc, spec, folder, batches, progress)
+            finally:
+                batches.close()
+            manifest["finished"] = True
+        manifest["wall_seconds"] = round(manifest.get("wall_seconds", 0) + time.perf_counter() - start, 1)
+        return _write_outputs(spec, folder, manifest, workers, scheduler)
 
 
-def _prepare(spec: CalibrationSpec, folder: Path, resume: bool, command) -> dict:
-    path = folder / "manifest.json"
-    if resume:
-        if not path.is_file():
-            raise UsageError(
-                f"--resume: {folder} holds no calibration (no manifest.json); run without --resume"
-            )
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        if manifest.get("spec_sha256") != spec.digest:
-            raise UsageError(
-                f"--resume: {folder} was started from a different calibration file; use another --out"
-            )
-        return manifest
-    check_destination(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+def _prepare(spec: CalibrationSpec, folder: Path, command, key: dict) -> dict:
     write_atomic(folder / "spec.toml", lambda p: p.write_text(spec.text, encoding="utf-8"))
     manifest = base_manifest(command)
     manifest.update(
@@ -109,6 +105,7 @@ def _prepare(spec: CalibrationSpec, folder: Path, resume: bool, command) -> dict
             "name": spec.name,
             "seed": spec.seed,
             "spec_sha256": spec.digest,
+            "resume_key": key,
             "scenario": spec.scenario.to_dict(),
             "fixed_parameters": spec.parameters,
             "priors": {n: list(p) for n, p in spec.priors.items()},
@@ -124,7 +121,7 @@ def _prepare(spec: CalibrationSpec, folder: Path, resume: bool, command) -> dict
             "finished": False,
         }
     )
-    write_json(manifest, folder / "manifest.json")
+    write_json(manifest, folder / "manifest.json")  # last: the mark of a prepared folder
     return manifest
 
 

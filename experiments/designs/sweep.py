@@ -2,7 +2,9 @@
 
 Layout of a sweep folder::
 
-    manifest.json        provenance, the spec's digest, counts
+    .lock                locked (flock) while a jiesu process works in the folder
+    manifest.json        provenance, what determines the results (resume key), counts; written
+                         last when the folder is prepared
     spec.toml            the sweep file as given
     design.parquet       one row per design point
     parts/runs-*.parquet results in batches, each written atomically as runs finish
@@ -13,14 +15,16 @@ Layout of a sweep folder::
 
 Run ``r`` of design point ``p`` has ``run_index = p * replicates + r`` and uses replicate
 ``r``'s streams. An interrupted sweep (Ctrl-C, kill, crashed worker) loses at most the runs
-not yet flushed; ``--resume`` runs exactly the missing ones. Failed runs are stored with
-their error and do not stop the sweep.
+not yet flushed; ``--resume`` runs exactly the missing ones, after checking that the sweep file,
+the resolved scenario and the versions are those the sweep started with
+(:mod:`jiesu.experiments.outputs.resumable`). Everything a run needs is checked before the first
+run starts. Failed runs are stored with their error and do not stop the sweep.
 """
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -28,9 +32,14 @@ from jiesu.experiments.designs.sweep_spec import SweepSpec, load_spec
 from jiesu.experiments.errors import UsageError
 from jiesu.experiments.execution.parallel import run_tasks
 from jiesu.experiments.execution.progress import Progress
+from jiesu.experiments.limits import check_limit, check_scheduler
+from jiesu.experiments.outputs.resumable import resumable, resume_key
 from jiesu.experiments.outputs.storage import base_manifest, write_atomic, write_json, write_parquet
+from jiesu.experiments.scenarios.preflight import check_run
 
 PARTS = "parts"
+#: What preparation writes before the manifest.
+PREPARED = {"spec.toml", "design.parquet", PARTS}
 
 
 def tasks_for(spec: SweepSpec, design: pd.DataFrame) -> list[dict]:
@@ -72,28 +81,37 @@ def done_runs(folder: Path) -> set[int]:
     return set(pd.concat([pd.read_parquet(f, columns=["run_index"]) for f in files])["run_index"].tolist())
 
 
-def prepare(spec: SweepSpec, folder: Path, resume: bool, argv: list[str]) -> pd.DataFrame:
-    """Create the sweep folder (or check it for a resume) and return the design.
+def preflight(spec: SweepSpec) -> list[str]:
+    """Check everything the sweep's runs need before any starts; return notes for the user.
+
+    The scenario with the fixed parameters is checked (cities, provinces, sectors of its events,
+    the pioneer, the period), once with every factor at its low bound and once at its high
+    bound (a factor such as ``synthetic_cities`` changes which cities exist).
 
     Raises:
-        UsageError: An existing folder without ``--resume``, a resume of another sweep, or
-            ``--resume`` on a folder that holds no sweep.
+        ParameterError, ScenarioError, UnknownCityError, EventError: Before anything runs.
     """
-    manifest_path = folder / "manifest.json"
-    if resume:
-        if not manifest_path.exists():
-            raise UsageError(f"--resume: {folder} holds no sweep (no manifest.json); run without --resume")
-        old = json.loads(manifest_path.read_text())
-        if old.get("spec_sha256") != spec.digest:
-            raise UsageError(f"--resume: {folder} was started from a different sweep file; use another --out")
-        return pd.read_parquet(folder / "design.parquet")
-    if folder.exists() and any(folder.iterdir()):
-        raise UsageError(
-            f"{folder} already exists and is not empty: add --resume to continue it, or choose --out"
-        )
+    notes: list[str] = []
+    for corner in (0, 1):
+        values = {n: _corner(spec, n, bounds[corner]) for n, bounds in spec.factors.items()}
+        notes = check_run(spec.scenario, {**spec.parameters, **values})
+    return notes
+
+
+def _corner(spec: SweepSpec, name: str, value: float):
+    return round(value) if name in _ints(spec) else value
+
+
+def sweep_key(spec: SweepSpec) -> dict:
+    """The sweep's resume key: its settings, its resolved scenario, the versions."""
+    return resume_key(spec.canonical(), spec.scenario, spec.parameters)
+
+
+def prepare(spec: SweepSpec, folder: Path, argv: list[str], key: dict) -> pd.DataFrame:
+    """Write a new sweep folder's spec, design and (last) manifest; return the design."""
     design = spec.design_table()
-    (folder / PARTS).mkdir(parents=True, exist_ok=True)
-    (folder / "spec.toml").write_text(spec.text, encoding="utf-8")
+    (folder / PARTS).mkdir(exist_ok=True)
+    write_atomic(folder / "spec.toml", lambda p: p.write_text(spec.text, encoding="utf-8"))
     write_parquet(design, folder / "design.parquet")
     manifest = base_manifest(["jiesu", *argv])
     manifest.update(
@@ -109,6 +127,7 @@ def prepare(spec: SweepSpec, folder: Path, resume: bool, argv: list[str]) -> pd.
             "scenario": spec.scenario.to_dict(),
             "outcomes": list(spec.outcomes),
             "spec_sha256": spec.digest,
+            "resume_key": key,
             "panel": spec.panel,
             "n_points": len(design),
             "n_runs": len(design) * spec.replicates,
@@ -116,8 +135,18 @@ def prepare(spec: SweepSpec, folder: Path, resume: bool, argv: list[str]) -> pd.
             "notes": "Sobol: SALib's Saltelli scheme, no second-order terms; N need not be a power of 2.",
         }
     )
-    write_json(manifest, folder / "manifest.json")
+    write_json(manifest, folder / "manifest.json")  # last: the mark of a prepared folder
     return design
+
+
+def drop_orphans(folder: Path) -> list[Path]:
+    """Remove panel parts whose batch has no runs part (written just before a kill)."""
+    parts = folder / PARTS
+    done = {f.stem.split("-")[1] for f in parts.glob("runs-*.parquet")}
+    orphans = [f for f in parts.glob("*-*.parquet") if f.stem.split("-")[1] not in done]
+    for f in orphans:
+        f.unlink()
+    return orphans
 
 
 class PartWriter:
@@ -125,7 +154,7 @@ class PartWriter:
 
     def __init__(self, folder: Path, batch: int):
         self.folder = folder / PARTS
-        self.batch = max(1, batch)
+        self.batch = check_limit("batch", batch, "--batch")
         self.rows: list[dict] = []
         self.frames: dict[str, list[pd.DataFrame]] = {}
         existing = sorted(self.folder.glob("runs-*.parquet"))
@@ -163,9 +192,38 @@ def run_sweep(
     batch: int = 10,
     argv: list[str] | None = None,
     progress: bool = True,
+    parents: bool = False,
+    started: Callable[[], None] | None = None,
 ) -> dict:
-    """Run (or resume) a sweep into ``folder``; return counts. See the module docstring."""
-    design = prepare(spec, folder, resume, argv or [])
+    """Run (or resume) a sweep into ``folder``; return counts. See the module docstring.
+
+    ``started`` is called once every check has passed and the folder is ready, just before the
+    runs (the command line says then what it runs, so a refusal stays one line).
+
+    Raises:
+        UsageError, OutputError: Bad counts or scheduler address; a folder in use, of another
+            sweep, or changed since the sweep started (see
+            :func:`~jiesu.experiments.outputs.resumable.resumable`). Checked, like every run's
+            cities and events (:func:`preflight`), before any run starts.
+    """
+    check_limit("workers", workers, "--workers")
+    check_limit("batch", batch, "--batch")
+    check_scheduler(scheduler)
+    notes = preflight(spec)
+    key = sweep_key(spec)
+    with resumable(Path(folder), "sweep", key, resume, PREPARED, parents, spec.digest) as manifest:
+        if manifest is None:
+            design = prepare(spec, folder, argv or [], key)
+        else:
+            design = pd.read_parquet(folder / "design.parquet")
+            drop_orphans(folder)
+        if started is not None:
+            started()
+        result = _run(spec, folder, design, workers, scheduler, batch, progress)
+    return {**result, "notes": notes}
+
+
+def _run(spec: SweepSpec, folder: Path, design, workers, scheduler, batch: int, progress: bool) -> dict:
     tasks = tasks_for(spec, design)
     done = done_runs(folder)
     todo = [t for t in tasks if t["run_index"] not in done]

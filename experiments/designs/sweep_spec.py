@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import tomllib
+import math
 import warnings
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,23 +35,36 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from jiesu.experiments.analysis.metrics import METRIC_NAMES
+from jiesu.experiments.errors import UsageError, check_seed
+from jiesu.experiments.limits import LIMITS, check_limit, check_name
 from jiesu.experiments.scenarios import Scenario, ScenarioError, load_scenario
-from jiesu.model.parameters import PARAMS_BY_NAME, ParameterError, make_parameters
+from jiesu.experiments.scenarios.tomlfile import (
+    BOOL,
+    INT,
+    TABLE,
+    TEXT,
+    TEXTS,
+    check_types,
+    parse_toml,
+    read_toml,
+)
+from jiesu.model.parameters import PARAMS_BY_NAME, ParameterError, check_file_values, make_parameters
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
-_KEYS = {
-    "name",
-    "scenario",
-    "design",
-    "samples",
-    "replicates",
-    "seed",
-    "outcomes",
-    "parameters",
-    "factors",
-    "description",
-    "morris_levels",
-    "panel",
+#: Declared keys of a sweep file and their types.
+SCHEMA = {
+    "name": TEXT,
+    "scenario": TEXT,
+    "design": TEXT,
+    "samples": INT,
+    "replicates": INT,
+    "seed": INT,
+    "outcomes": TEXTS,
+    "parameters": TABLE,
+    "factors": TABLE,
+    "description": TEXT,
+    "morris_levels": INT,
+    "panel": BOOL,
 }
 DEFAULT_OUTCOMES = ("share_adopted_end", "satisfaction_rate_last12", "requests_per_10k_last12", "trust_end")
 
@@ -79,8 +92,23 @@ class SweepSpec:
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the file's text: a resumed sweep must use the same file."""
+        """SHA-256 of the file's text (recorded in the manifest as ``spec_sha256``)."""
         return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def canonical(self) -> dict:
+        """What of the sweep file determines its results (comments and layout do not)."""
+        return {
+            "name": self.name,
+            "design": self.design,
+            "samples": self.samples,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "outcomes": list(self.outcomes),
+            "parameters": dict(self.parameters),
+            "factors": {k: list(v) for k, v in self.factors.items()},
+            "morris_levels": self.morris_levels,
+            "panel": self.panel,
+        }
 
     def problem(self) -> dict:
         """The SALib problem definition."""
@@ -127,74 +155,115 @@ def load_spec(name_or_path: str | Path) -> SweepSpec:
     """Read and validate a sweep file (a path, or the name of a shipped example).
 
     Raises:
-        SweepSpecError: Naming what is wrong (unknown key, design, factor or outcome; bounds
-            outside the parameter's declared range; non-numeric factor; bad counts).
+        SweepSpecError: Naming what is wrong (unknown key, design, factor or outcome; a value
+            of the wrong type; bounds outside the parameter's declared range; a design larger
+            than the declared limit; bad counts).
     """
+    if "\0" in str(name_or_path):
+        raise SweepSpecError(f"sweep file {str(name_or_path)!r} holds a NUL character")
     path = Path(name_or_path)
-    if path.is_file():
-        text, where = path.read_text(encoding="utf-8"), str(path)
-    else:
-        entry = resources.files("jiesu.experiments").joinpath("sweeps", f"{name_or_path}.toml")
-        if not entry.is_file():
+    shipped = resources.files("jiesu.experiments").joinpath("sweeps", f"{path.name}.toml")
+    if path.suffix == ".toml" or len(path.parts) > 1 or not shipped.is_file():
+        if path.suffix != ".toml" and not _exists(path):
             raise SweepSpecError(
                 f"sweep file {name_or_path} not found; give a path or one of: {', '.join(builtin_sweeps())}"
             )
-        text, where = entry.read_text(encoding="utf-8"), f"builtin:{name_or_path}"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise SweepSpecError(f"sweep {where}: not valid TOML ({err})") from None
+        data, text = read_toml(path, "sweep file", SweepSpecError)
+        where = str(path)
+    else:
+        text, where = shipped.read_text(encoding="utf-8"), f"builtin:{path.name}"
+        data = parse_toml(text, f"sweep {where}", SweepSpecError)
     return _validate(data, text, where)
 
 
+def parse_spec(text: str, where: str = "<text>") -> SweepSpec:
+    """Validate the text of a sweep file (see :func:`load_spec`)."""
+    return _validate(parse_toml(text, f"sweep {where}", SweepSpecError), text, where)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def _validate(data: dict, text: str, where: str) -> SweepSpec:
-    unknown = set(data) - _KEYS
-    if unknown:
-        raise SweepSpecError(f"sweep {where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_KEYS)}")
-    design = str(data.get("design", ""))
+    check_types(data, SCHEMA, f"sweep {where}", SweepSpecError)
+    design = data.get("design", "")
     if design not in DESIGNS:
         raise SweepSpecError(f"sweep {where}: unknown design {design!r}; choose one of {', '.join(DESIGNS)}")
-    counts = {}
-    for key, default, low in (
-        ("samples", None, 1),
-        ("replicates", 1, 1),
-        ("seed", 0, 0),
-        ("morris_levels", 4, 2),
-    ):
-        value = data.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise SweepSpecError(f"sweep {where}: {key} must be a whole number >= {low}, got {value!r}")
-        counts[key] = value
+    if "samples" not in data:
+        raise SweepSpecError(f"sweep {where}: samples is missing; give a whole number >= 1")
+    samples, replicates = data["samples"], data.get("replicates", 1)
+    levels = data.get("morris_levels", 4)
+    try:
+        default = "sweep" if where.startswith("<") else Path(where).stem.removeprefix("builtin:")
+        name = check_name(data.get("name", default), "its name")
+        check_limit("design", samples, "samples")
+        check_limit("replicates", replicates, "replicates")
+        check_limit("morris_levels", levels, "morris_levels")
+        seed = check_seed(data.get("seed", 0), "seed")
+    except UsageError as err:
+        raise SweepSpecError(f"sweep {where}: {err}") from None
+    if design == "morris" and samples < 2:
+        raise SweepSpecError(f"sweep {where}: morris needs samples (trajectories) >= 2")
     try:
         scenario = load_scenario(data.get("scenario", "beijing"))
         fixed = dict(data.get("parameters", {}))
+        check_file_values(fixed)
         scenario.params(fixed)
     except (ScenarioError, ParameterError) as err:
         raise SweepSpecError(f"sweep {where}: {err}") from None
     factors = _factors(data.get("factors"), where)
+    _check_size(design, samples, replicates, len(factors), where)
     outcomes = tuple(data.get("outcomes", DEFAULT_OUTCOMES))
     bad = [o for o in outcomes if o not in METRIC_NAMES]
-    if bad:
-        raise SweepSpecError(f"sweep {where}: unknown outcome(s) {bad}; valid: {', '.join(METRIC_NAMES)}")
-    panel = data.get("panel", False)
-    if not isinstance(panel, bool):
-        raise SweepSpecError(f"sweep {where}: panel must be true or false, got {panel!r}")
-    if design == "morris" and counts["samples"] < 2:
-        raise SweepSpecError(f"sweep {where}: morris needs samples (trajectories) >= 2")
+    if bad or not outcomes:
+        raise SweepSpecError(
+            f"sweep {where}: unknown outcome(s) {bad or 'none given'}; valid: {', '.join(METRIC_NAMES)}"
+        )
     return SweepSpec(
-        name=str(data.get("name", Path(where).stem)),
+        name=name,
         scenario=scenario,
         design=design,
-        samples=counts["samples"],
-        replicates=counts["replicates"],
-        seed=counts["seed"],
+        samples=samples,
+        replicates=replicates,
+        seed=seed,
         outcomes=outcomes,
         parameters=fixed,
         factors=factors,
         text=text,
-        morris_levels=counts["morris_levels"],
-        panel=panel,
+        morris_levels=levels,
+        panel=data.get("panel", False),
     )
+
+
+def design_points(design: str, samples: int, n_factors: int) -> int:
+    """Number of design points, known before any is drawn.
+
+    Example:
+        >>> design_points("sobol", 40, 3), design_points("grid", 5, 2)
+        (200, 25)
+    """
+    if design == "grid":
+        return samples**n_factors
+    if design == "sobol":
+        return samples * (n_factors + 2)
+    if design == "morris":
+        return samples * (n_factors + 1)
+    return samples
+
+
+def _check_size(design: str, samples: int, replicates: int, n_factors: int, where: str) -> None:
+    """Refuse a design above the declared limit before anything is sampled."""
+    limit = LIMITS["design"]
+    runs = design_points(design, samples, n_factors) * replicates
+    if runs > limit.high:
+        raise SweepSpecError(
+            f"sweep {where}: this {design} design has {runs:,} runs, above the limit of {limit.rule}: "
+            f"{limit.fix}"
+        )
 
 
 def _factors(raw, where: str) -> dict[str, tuple[float, float]]:
@@ -210,9 +279,14 @@ def _factors(raw, where: str) -> dict[str, tuple[float, float]]:
                 f"sweep {where}: factor {name} is not numeric; only numeric parameters can vary"
             )
         if not (
-            isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int | float) for b in bounds)
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+            and all(abs(b) < 2**1023 and math.isfinite(b) for b in bounds)
         ):
-            raise SweepSpecError(f"sweep {where}: factor {name} needs [low, high], got {bounds!r}")
+            raise SweepSpecError(
+                f"sweep {where}: factor {name} needs [low, high] with two finite numbers, got {bounds!r}"
+            )
         low, high = float(bounds[0]), float(bounds[1])
         if not low < high:
             raise SweepSpecError(f"sweep {where}: factor {name}: low {low:g} must be below high {high:g}")

@@ -25,27 +25,31 @@ unless ``replace_events = true``. Built-in scenarios are the files in
 
 from __future__ import annotations
 
+import functools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from jiesu.experiments.errors import UsageError
+from jiesu.experiments.limits import LIMITS, check_name
+from jiesu.experiments.scenarios.tomlfile import BOOL, TABLE, TABLES, TEXT, check_types, parse_toml, read_toml
 from jiesu.model.events import Event, EventError
-from jiesu.model.parameters import ParameterError, make_parameters
+from jiesu.model.parameters import ParameterError, check_file_values, make_parameters
 
-_KEYS = {
-    "name",
-    "name_zh",
-    "description",
-    "description_zh",
-    "extends",
-    "parameters",
-    "events",
-    "replace_events",
-    "hidden",
-    "colour",
+#: Declared keys of a scenario file and their types (:mod:`.tomlfile`).
+SCHEMA = {
+    "name": TEXT,
+    "name_zh": TEXT,
+    "description": TEXT,
+    "description_zh": TEXT,
+    "extends": TEXT,
+    "parameters": TABLE,
+    "events": TABLES,
+    "replace_events": BOOL,
+    "hidden": BOOL,
+    "colour": TEXT,
 }
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -97,6 +101,11 @@ def _builtin_dir():
 
 def builtin_names(include_hidden: bool = False) -> list[str]:
     """Names of the built-in scenarios, in their listing order."""
+    return list(_builtin_names(include_hidden))
+
+
+@functools.lru_cache(maxsize=2)
+def _builtin_names(include_hidden: bool) -> tuple[str, ...]:
     names = []
     for entry in sorted(_builtin_dir().iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
@@ -104,42 +113,58 @@ def builtin_names(include_hidden: bool = False) -> list[str]:
             if include_hidden or not scenario.hidden:
                 names.append(scenario.name)
     order = ["beijing", "no_reform", "pioneer_only", "horizontal", "top_down", "bottom_up", "all_channels"]
-    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
+    return tuple(sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n)))
 
 
 def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scenario:
     """Load a built-in scenario by name, or a scenario file by path.
 
     Raises:
-        ScenarioError: Unknown name, unreadable or malformed file, unknown keys, bad
-            parameters or events, or a cycle of ``extends``.
+        ScenarioError: Unknown name, unreadable or malformed file, unknown keys, values of the
+            wrong type, bad parameters or events, a name that cannot name a folder, or a cycle
+            (or too long a chain) of ``extends``.
     """
-    text, source = _read(name_or_path)
+    if not isinstance(name_or_path, str | Path):
+        raise ScenarioError(f"a scenario is a built-in name or a .toml path in quotes, got {name_or_path!r}")
+    data, source = _read(name_or_path)
+    return _from_table(data, source, _seen)
+
+
+def parse_scenario(text: str, source: str = "<text>") -> Scenario:
+    """Load a scenario from the text of a scenario file.
+
+    Raises:
+        ScenarioError: As :func:`load_scenario`.
+    """
+    return _from_table(parse_toml(text, f"scenario {source}", ScenarioError), source, ())
+
+
+def _from_table(data: dict, source: str, _seen: tuple[str, ...]) -> Scenario:
     if source in _seen:
         raise ScenarioError(f"scenario {source}: 'extends' forms a cycle ({' -> '.join(_seen)})")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"scenario {source}: not valid TOML ({err})") from None
-    unknown = set(data) - _KEYS
-    if unknown:
-        raise ScenarioError(f"scenario {source}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_KEYS)}")
+    if len(_seen) >= LIMITS["extends"].high:
+        raise ScenarioError(
+            f"scenario {source}: more than {LIMITS['extends'].high} scenarios in a chain of 'extends': "
+            f"{LIMITS['extends'].fix}"
+        )
+    check_types(data, SCHEMA, f"scenario {source}", ScenarioError)
     if "name" not in data:
         raise ScenarioError(f"scenario {source}: missing 'name'")
-    colour = str(data.get("colour", ""))
-    if colour and not _COLOUR.match(colour):
+    try:
+        check_name(data["name"], "its name")
+    except UsageError as err:
+        raise ScenarioError(f"scenario {source}: {err}") from None
+    colour = data.get("colour", "")
+    if colour and not _COLOUR.fullmatch(colour):
         raise ScenarioError(
             f'scenario {source}: colour must be written #rrggbb (e.g. "#0072B2"), got {colour!r}'
         )
     params = data.get("parameters", {})
-    if not isinstance(params, dict):
-        raise ScenarioError(f"scenario {source}: [parameters] must be a table of NAME = value")
-    raw_events = data.get("events", [])
-    if not isinstance(raw_events, list):
-        raise ScenarioError(f"scenario {source}: events must be an array of tables ([[events]])")
     try:
-        events = tuple(Event.from_dict(ev, where=f"event {k + 1}") for k, ev in enumerate(raw_events))
-        parent = None
+        check_file_values(params)
+        events = tuple(
+            Event.from_dict(ev, where=f"event {k + 1}") for k, ev in enumerate(data.get("events", []))
+        )
         if data.get("extends"):
             parent = load_scenario(data["extends"], (*_seen, source))
             merged = {**parent.parameters, **params}
@@ -151,31 +176,44 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
     except (EventError, ParameterError) as err:
         raise ScenarioError(f"scenario {source}: {err}") from None
     return Scenario(
-        name=str(data["name"]),
-        name_zh=str(data.get("name_zh", "")),
-        description=str(data.get("description", "")),
-        description_zh=str(data.get("description_zh", "")),
+        name=data["name"],
+        name_zh=data.get("name_zh", ""),
+        description=data.get("description", ""),
+        description_zh=data.get("description_zh", ""),
         parameters=merged,
         events=events,
-        hidden=bool(data.get("hidden", False)),
+        hidden=data.get("hidden", False),
         source=source,
         colour=colour,
     )
 
 
-def _read(name_or_path: str | Path) -> tuple[str, str]:
+def _read(name_or_path: str | Path) -> tuple[dict, str]:
+    if "\0" in str(name_or_path):
+        raise ScenarioError(f"scenario {str(name_or_path)!r} holds a NUL character; give a name or a path")
     path = Path(name_or_path)
-    if path.suffix == ".toml" and path.exists():
-        try:
-            return path.read_text(encoding="utf-8"), str(path)
-        except OSError as err:
-            raise ScenarioError(f"cannot read scenario file {path}: {err}") from None
-    if path.suffix == ".toml" and (len(path.parts) > 1 or not _builtin_dir().joinpath(path.name).is_file()):
+    if path.suffix == ".toml" and (len(path.parts) > 1 or _exists(path)):
+        data, _ = read_toml(path, "scenario file", ScenarioError)
+        return data, str(path)
+    if path.suffix == ".toml" and not _builtin_dir().joinpath(path.name).is_file():
         raise ScenarioError(f"scenario file {path} does not exist")
-    entry = _builtin_dir().joinpath(path.name if path.suffix == ".toml" else f"{name_or_path}.toml")
-    if not entry.is_file():
+    name = path.name[: -len(".toml")] if path.suffix == ".toml" else str(name_or_path)
+    entry = _builtin_dir().joinpath(f"{name}.toml") if _NAME_ONLY.match(name) else None
+    if entry is None or not entry.is_file():
         known = ", ".join(builtin_names())
         raise ScenarioError(
             f"unknown scenario {str(name_or_path)!r}; built-in: {known}, or give a path to a .toml file"
         )
-    return entry.read_text(encoding="utf-8"), f"builtin:{entry.name[:-5]}"
+    return parse_toml(entry.read_text(encoding="utf-8"), f"scenario builtin:{name}", ScenarioError), (
+        f"builtin:{name}"
+    )
+
+
+_NAME_ONLY = re.compile(r"^[a-z0-9_]+$")
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long for the system is no file either
+        return False
