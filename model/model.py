@@ -270,8 +270,9 @@ class JiesuModel(mesa.Model):
         columns = np.column_stack([out[k] for k in _COUNTS]).astype(float)
         counts = dict(zip(_COUNTS, np.add.reduceat(columns, self.city_unit_start, axis=0).T, strict=True))
         governance.govern(self, counts, sums)
-        self.citizens.learn(out["satisfied_share"], learning, self.streams["citizens"])
-        self.citizens.spread_awareness(ceiling, self.p.awareness_rate)
+        self.citizens.end_month(
+            out["satisfied_share"], learning, ceiling, self.p.awareness_rate, self.streams["citizens"]
+        )
         self._smooth_satisfaction(counts)
         return out, counts
 
