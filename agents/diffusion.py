@@ -1,6 +1,6 @@
 """How cities decide to adopt, extend, institutionalise or abandon the reform each month.
 
-Adoption uses competing hazards (monthly rates) from the channels of MODEL.md layer 3:
+Adoption uses competing hazards (monthly rates) from the channels of docs/model.md §1 (diffusion):
 
 * ``top_down``: constant external influence (Bass p), an endorsement in force, a mandate
   (until the deadline the hazard that spreads adoption evenly over the window, so that a

@@ -19,7 +19,7 @@ class Element:
     meaning: str
 
 
-#: The reform grouped into mechanisms with distinct effects (MODEL.md, layer 2).
+#: The reform grouped into mechanisms with distinct effects (docs/model.md §2).
 ELEMENTS: tuple[Element, ...] = (
     Element(
         "unified_hotline",

@@ -15,43 +15,9 @@ random F(k), a Jensen gap of order F''(k) var F(k) / 2 ≈ 1e-3 at N = 500).
 
 import numpy as np
 import pytest
-from jiesu.model import JiesuModel, make_parameters
-from jiesu.model.outcomes import OUTCOME_INDEX
+from jiesu.experiments.reports.analytic_checks import bass_closed_form, bass_curves
 
 N, R = 500, 20
-
-
-def bass(t, p, q):
-    e = np.exp(-(p + q) * t)
-    return (1 - e) / (1 + (q / p) * e)
-
-
-def _curves(p: float, q: float, months: int) -> np.ndarray:
-    end_year, end_month = divmod(2020 * 12 + months - 1, 12)
-    params = make_parameters(
-        {
-            "geography": "synthetic",
-            "synthetic_cities": N,
-            "synthetic_network": "complete",
-            "synthetic_population": 10000,
-            "residents_per_citizen": 10000,
-            "burn_in_months": 0,
-            "pioneer": "none",
-            "external_rate": p,
-            "imitation_rate": q,
-            "peer_weight_province": 0.0,
-            "peer_weight_rank": 0.0,
-            "abandon_rate": 0.0,
-            "start": "2020-01",
-            "end": f"{end_year}-{end_month + 1:02d}",
-        }
-    )
-    curves = []
-    for r in range(R):
-        model = JiesuModel(params, seed=11, replicate=r)
-        model.run()
-        curves.append(model.records[:, :, OUTCOME_INDEX["adopted"]].mean(axis=1))
-    return np.array(curves)
 
 
 @pytest.mark.parametrize(
@@ -60,13 +26,13 @@ def _curves(p: float, q: float, months: int) -> np.ndarray:
     ids=["fast imitation p=0.003 q=0.4", "slow p=0.005 q=0.1"],
 )
 def test_share_adopted_at_the_end_of_each_month_is_bass_f_k(p, q, months):
-    curves = _curves(p, q, months)
+    curves = bass_curves(p, q, N, R, months)
     k = np.arange(1, months + 1)  # the record of month k is the state at its end
     mean, se = curves.mean(axis=0), curves.std(axis=0, ddof=1) / np.sqrt(R)
-    excess = np.abs(mean - bass(k, p, q)) - (4 * se + 0.005)
+    excess = np.abs(mean - bass_closed_form(k, p, q)) - (4 * se + 0.005)
     worst = int(excess.argmax())
     assert (excess <= 0).all(), (
-        f"month {worst + 1}: simulated {mean[worst]:.4f} vs Bass F(k) {bass(k, p, q)[worst]:.4f} "
+        f"month {worst + 1}: simulated {mean[worst]:.4f} vs Bass F(k) {bass_closed_form(k, p, q)[worst]:.4f} "
         f"(se {se[worst]:.4f})"
     )
     assert mean[-1] > 0.9 and mean[0] < 0.05, "S-shaped: slow start, near saturation"

@@ -8,39 +8,12 @@ Lq = rho^2 / (2 (1 - rho)), with rho = lambda / c. Throughput equals lambda (no 
 """
 
 import numpy as np
-from jiesu.agents.handling import HandlingUnits, Regime
-from jiesu.model import make_parameters
-
-
-def _queue_units(n: int, rate: float, months: int, seed: int):
-    params = make_parameters({"siphon_rate": 0.0, "capacity_adaptation": 0.0})
-    units = HandlingUnits(np.zeros(n, dtype=int), np.full(n, 1.0), params)
-    ones, zeros = np.ones(n), np.zeros(n)
-    regime = Regime(
-        routing=ones,
-        capacity=ones,
-        gap=ones * 0.5,
-        feedback=zeros,
-        disappointment=zeros,
-        evaluation=zeros,
-        knowledge_base=zeros,
-        private_share=zeros,
-        private_handled=ones,
-        fit=ones,
-        self_governance=zeros,
-    )
-    expected = np.column_stack([zeros, zeros, np.full(n, rate)])
-    rng = np.random.default_rng(seed)
-    backlog, handled = np.empty((months, n)), np.empty((months, n))
-    for t in range(months):
-        out = units.month(expected, regime, rng)
-        backlog[t], handled[t] = out["backlog"], out["handled"]
-    return backlog, handled
+from jiesu.experiments.reports.analytic_checks import md1_queue
 
 
 def test_mean_backlog_matches_pollaczek_khinchine_for_md1():
     rho, burn_in = 0.7, 300
-    backlog, handled = _queue_units(n=400, rate=rho, months=1800, seed=3)
+    backlog, handled = md1_queue(units=400, rate=rho, months=1800, seed=3)
     per_queue = backlog[burn_in:].mean(axis=0)  # time average of each independent queue
     mean, se = per_queue.mean(), per_queue.std(ddof=1) / np.sqrt(per_queue.size)
     lq = rho**2 / (2 * (1 - rho))
@@ -49,6 +22,6 @@ def test_mean_backlog_matches_pollaczek_khinchine_for_md1():
 
 
 def test_overloaded_queue_grows_at_the_excess_rate():
-    backlog, _ = _queue_units(n=200, rate=1.5, months=400, seed=4)
+    backlog, _ = md1_queue(units=200, rate=1.5, months=400, seed=4)
     slope = (backlog[-1].mean() - backlog[100].mean()) / 299
     assert abs(slope - 0.5) < 0.02, f"backlog should grow by lambda - c = 0.5 a month, got {slope:.3f}"

@@ -288,9 +288,9 @@ def analyze(folder: Path, lang: str = "en") -> tuple[pd.DataFrame, int]:
     table = indices(spec, design, means)
     out = folder / "analysis"
     out.mkdir(exist_ok=True)
-    write_atomic(out / "indices.csv", lambda p: table.to_csv(p, index=False))
+    write_atomic(out / "indices.csv", lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
     summary = summary_table(folder, spec)
-    write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False, encoding="utf-8-sig"))
     for outcome in spec.outcomes:
         if "note" in table and table.loc[table["outcome"] == outcome, "note"].notna().any():
             continue

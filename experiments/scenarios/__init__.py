@@ -83,6 +83,7 @@ class Scenario:
             "name": self.name,
             "name_zh": self.name_zh,
             "description": self.description,
+            "description_zh": self.description_zh,
             "parameters": dict(self.parameters),
             "events": [e.to_dict() for e in self.events],
             "source": self.source,
