@@ -35,21 +35,67 @@ from jiesu.agents.reform import ELEMENT_INDEX, ELEMENT_NAMES
 SOURCES = ("external", "endorsement", "mandate", "imitation", "learning", "internal")
 
 
-def mandate_hazard(model) -> tuple[np.ndarray, np.ndarray, list]:
+class MandatesInForce:
+    """The mandate each city must follow this month, as an index into the few distinct mandates.
+
+    ``in_force[i]`` is city ``i``'s :class:`~agents.higher.Mandate` (None if none) and iterating
+    gives them city by city, as a list would; array code uses :attr:`which` and :meth:`prescribed`.
+
+    Attributes:
+        mandates: The distinct mandates in force somewhere.
+        which: Per city, the index of its mandate in :attr:`mandates` (-1 if none).
+    """
+
+    def __init__(self, mandates: list, which: np.ndarray):
+        self.mandates = mandates
+        self.which = which
+
+    def __len__(self) -> int:
+        return len(self.which)
+
+    def __getitem__(self, i: int):
+        k = int(self.which[i])
+        return self.mandates[k] if k >= 0 else None
+
+    def __iter__(self):
+        return (self.mandates[k] if k >= 0 else None for k in self.which.tolist())
+
+    @property
+    def any(self) -> np.ndarray:
+        """Per city, whether a mandate is in force."""
+        return self.which >= 0
+
+    def per_city(self, values: np.ndarray, fill) -> np.ndarray:
+        """``values[k]`` (one per distinct mandate) for each city, ``fill`` where none is in force."""
+        table = np.concatenate((np.asarray(values), np.asarray([fill], dtype=np.asarray(values).dtype)))
+        return table[self.which]  # index -1 is the fill row
+
+    def prescribed(self) -> np.ndarray:
+        """Per city and element (bool, n_cities x n_elements): what its mandate prescribes."""
+        rows = np.zeros((len(self.mandates), len(ELEMENT_NAMES)), dtype=bool)
+        for k, m in enumerate(self.mandates):
+            rows[k, [ELEMENT_INDEX[e] for e in m.elements]] = True
+        return self.per_city(rows, np.zeros(len(ELEMENT_NAMES), dtype=bool))
+
+
+def mandate_hazard(model) -> tuple[np.ndarray, np.ndarray, MandatesInForce]:
     """Return per city the mandate hazard, whether it is bottom-up, and the mandate in force.
 
     The mandate in force is the one with the earliest deadline among national and provincial.
+    Each distinct mandate's hazard is computed once and spread over its cities.
     """
-    p, t, n = model.p, model.month, model.n_cities
-    hazard = np.zeros(n)
-    bottom_up = np.zeros(n, dtype=bool)
-    in_force = [None] * n
-    for i, mandate in enumerate(model.mandates_by_city()):
-        if mandate is None:
-            continue
-        in_force[i] = mandate
-        hazard[i] = _deadline_hazard(mandate, t, p.mandate_compliance, p.mandate_enforcement)
-        bottom_up[i] = mandate.channel == "bottom_up"
+    p, t = model.p, model.month
+    in_force = model.mandates_in_force()
+    hazard = in_force.per_city(
+        np.array(
+            [_deadline_hazard(m, t, p.mandate_compliance, p.mandate_enforcement) for m in in_force.mandates],
+            dtype=float,
+        ),
+        0.0,
+    )
+    bottom_up = in_force.per_city(
+        np.array([m.channel == "bottom_up" for m in in_force.mandates], bool), False
+    )
     return hazard, bottom_up, in_force
 
 
@@ -182,10 +228,7 @@ def step_elements(model, mandates) -> None:
     share = model.peers.exposure(s.elements.astype(float))
     hazard_peer = p.element_uptake_rate * share
     mandate, bottom_up, in_force = mandates
-    prescribed = np.zeros_like(s.elements)
-    for i, m in enumerate(in_force):
-        if m is not None:
-            prescribed[i, [ELEMENT_INDEX[e] for e in m.elements]] = True
+    prescribed = in_force.prescribed()
     hazard_mandate = prescribed * mandate[:, None]
     total = hazard_peer + hazard_mandate
     draws = rng.random((*s.elements.shape, 2))
@@ -215,8 +258,7 @@ def step_durability(model, mandates) -> None:
         model.city_agents[i].institutionalise(channel)
 
     turnover = model.streams["cities"].random(n) < p.turnover_rate
-    in_force = mandates[2]
-    mandated = np.array([m is not None for m in in_force])
+    mandated = mandates[2].any
     hazard = p.abandon_rate * np.where(turnover, p.turnover_abandon_multiplier, 1.0)
     hazard = hazard * np.where(s.institutionalised, p.institutional_protection, 1.0)
     hazard = hazard * np.where(gain < 0, 2.0, 1.0)
