@@ -9,12 +9,13 @@ numpy and the results stay those of the whole-array code).
 
 Every kernel exists twice, with the same arguments and bit-identical results:
 
-* compiled with numba (:data:`BACKEND` ``"numba"``): one loop per citizen, float32 throughout,
+* compiled with numba (``"numba"``): one loop per citizen, float32 throughout,
   in the same order of operations as the numpy version (no fused multiply-add, no
   reassociation), per-unit sums in numpy's pairwise order;
-* plain numpy (``"numpy"``): used when numba cannot be imported, or when the environment variable
-  ``JIESU_KERNELS=numpy`` asks for it. ``tests/test_citizen_kernels.py`` checks that the two agree
-  bit for bit.
+* plain numpy (``"numpy"``): used for populations below :data:`NUMBA_FROM` citizens (where
+  numba's fixed start-up cost would outweigh its gain), when numba cannot be imported, or when the
+  environment variable ``JIESU_KERNELS=numpy`` asks for it. ``tests/test_citizen_kernels.py``
+  checks that the two agree bit for bit.
 
 Arguments common to the kernels: ``lo`` is the first citizen of the chunk, ``counts`` the
 citizens of each of its units (int64), per-unit values are float32 arrays over the chunk's units,
@@ -26,9 +27,6 @@ from __future__ import annotations
 import os
 
 import numpy as np
-
-#: Which implementation is in use: ``"numba"`` or ``"numpy"`` (set by the first :func:`kernels`).
-BACKEND = "numpy"
 
 
 # --- numpy versions --------------------------------------------------------------------------
@@ -110,23 +108,34 @@ def learn_numpy(
 
 
 _NUMPY = {"utilities": utilities_numpy, "choices": choices_numpy, "learn": learn_numpy}
-_CHOSEN: dict = {}
+_COMPILED: dict = {}
+
+#: Citizens from which the numba kernels are used (by default). Importing numba and loading the
+#: cached machine code costs a fixed second or two per process, which only pays off on large
+#: populations; below this size the numpy kernels, which give the same bits, are used.
+NUMBA_FROM = 2_000_000
 
 
-def kernels() -> dict:
-    """The kernels in use, by name (numba's if it can be imported, chosen on the first call).
+def compiled() -> dict | None:
+    """The numba kernels by name (imported on first use), or None where numba is not installed."""
+    if not _COMPILED:
+        try:
+            from jiesu.agents import citizen_kernels_numba as module
+        except ImportError:  # numba not installed here: numpy gives the same results
+            return None
+        _COMPILED.update(utilities=module.utilities, choices=module.choices, learn=module.learn)
+    return _COMPILED
 
-    ``JIESU_KERNELS=numpy`` in the environment selects the numpy versions.
+
+def kernels(n: int) -> tuple[str, dict]:
+    """Which kernels to use for ``n`` citizens: ``("numba" or "numpy", kernels by name)``.
+
+    numba's from :data:`NUMBA_FROM` citizens on (if it can be imported), numpy's below. The
+    environment variable ``JIESU_KERNELS`` set to ``numpy`` or ``numba`` forces one of them
+    (``numba`` falls back to numpy where numba is missing).
     """
-    global BACKEND
-    if not _CHOSEN:
-        _CHOSEN.update(_NUMPY)
-        if os.environ.get("JIESU_KERNELS", "").strip().lower() != "numpy":
-            try:
-                from jiesu.agents import citizen_kernels_numba as compiled
-            except ImportError:  # numba not installed here: numpy gives the same results
-                compiled = None
-            if compiled is not None:
-                _CHOSEN.update(utilities=compiled.utilities, choices=compiled.choices, learn=compiled.learn)
-                BACKEND = "numba"
-    return _CHOSEN
+    choice = os.environ.get("JIESU_KERNELS", "").strip().lower()
+    if choice == "numpy" or (choice != "numba" and n < NUMBA_FROM):
+        return "numpy", _NUMPY
+    numba_kernels = compiled()
+    return ("numba", numba_kernels) if numba_kernels is not None else ("numpy", _NUMPY)

@@ -59,7 +59,6 @@ from benchlib import (  # noqa: E402
     vm_mb,
     write_report,
 )
-from jiesu.agents import citizen_kernels  # noqa: E402
 from jiesu.agents.citizens import Citizens  # noqa: E402
 from jiesu.model import JiesuModel, make_parameters  # noqa: E402
 from jiesu.model.calendar import format_month, parse_month  # noqa: E402
@@ -275,7 +274,7 @@ def child(spec: dict) -> dict:
     res["peak_rss_mb"] = vm_mb("VmHWM")
     res["model_mb"] = res["peak_rss_mb"] - base_mb
     res["run_156_months_s_extrapolated"] = res["construct_s"] + RUN_MONTHS * res["ms_per_month"] / 1e3
-    res["kernels"] = citizen_kernels.BACKEND
+    res["kernels"] = model.citizens.backend
     if snapshot is not None:
         del model
         gc.collect()

@@ -18,9 +18,9 @@ SIZES = np.array([1, 2, 7, 8, 9, 16, 127, 128, 129, 130, 300, 1000, 5, 20_000, 3
 
 def _month(monkeypatch, kernels: dict, chunk: int, months: int = 3, seed: int = 5):
     """Citizens of SIZES after ``months`` months with varied contexts; what each month returned."""
-    monkeypatch.setattr(citizen_kernels, "_CHOSEN", dict(kernels))
     monkeypatch.setattr(Citizens, "CHUNK", chunk)
     citizens = Citizens(SIZES, make_parameters({"trust_social_learning": 0.07}), np.random.default_rng(seed))
+    citizens._kernels = dict(kernels)
     ctx_rng, rng = np.random.default_rng(seed + 1), np.random.default_rng(seed + 2)
     sums = []
     for _ in range(months):
@@ -46,17 +46,31 @@ def _compare(one, other, label: str) -> None:
 
 @pytest.mark.parametrize("chunk", [10, 1000, 50_000])
 def test_numba_and_numpy_kernels_give_the_same_bits(monkeypatch, chunk):
-    numba_kernels = pytest.importorskip("jiesu.agents.citizen_kernels_numba")
-    compiled = {name: getattr(numba_kernels, name) for name in ("utilities", "choices", "learn")}
+    pytest.importorskip("numba")
+    compiled = citizen_kernels.compiled()
     numpy_result = _month(monkeypatch, citizen_kernels._NUMPY, chunk)
     _compare(numpy_result, _month(monkeypatch, compiled, chunk), f"numba vs numpy, chunk {chunk}")
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("chunk", [1, 100, 5000])
-def test_chunks_do_not_change_the_results(monkeypatch, chunk):
-    kernels = dict(citizen_kernels.kernels())
+def test_chunks_do_not_change_the_results(monkeypatch, chunk, backend):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    kernels = citizen_kernels.compiled() if backend == "numba" else citizen_kernels._NUMPY
     whole = _month(monkeypatch, kernels, 10**9)
-    _compare(whole, _month(monkeypatch, kernels, chunk), f"{citizen_kernels.BACKEND}, chunk {chunk}")
+    _compare(whole, _month(monkeypatch, kernels, chunk), f"{backend}, chunk {chunk}")
+
+
+def test_numba_is_used_for_large_populations_only(monkeypatch):
+    monkeypatch.delenv("JIESU_KERNELS", raising=False)
+    assert citizen_kernels.kernels(citizen_kernels.NUMBA_FROM - 1)[0] == "numpy"
+    expected = "numba" if citizen_kernels.compiled() is not None else "numpy"
+    assert citizen_kernels.kernels(citizen_kernels.NUMBA_FROM)[0] == expected
+    monkeypatch.setenv("JIESU_KERNELS", "numpy")
+    assert citizen_kernels.kernels(10**9)[0] == "numpy"
+    monkeypatch.setenv("JIESU_KERNELS", "numba")
+    assert citizen_kernels.kernels(10)[0] == expected
 
 
 def test_learning_and_awareness_apart_equal_end_month():
