@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-from jiesu.experiments.analysis.eha import CLUSTERS, DURATIONS, LINKS
-from jiesu.experiments.analysis.panel import PERIODS
-from jiesu.experiments.designs.event_history import save_eha
+from jiesu.experiments.analysis.choices import CLUSTERS, DURATIONS, LINKS, PERIODS
 
 
 def add_parser(sub) -> None:
@@ -31,6 +28,9 @@ def add_parser(sub) -> None:
 
 def main(args, argv: list[str]) -> int:
     """Fit, write the tables and figures, and print the recovery tables."""
+    import pandas as pd
+    from jiesu.experiments.designs.event_history import save_eha
+
     links = LINKS if args.link == "both" else (args.link,)
     res = save_eha(
         args.folder,

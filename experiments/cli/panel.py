@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jiesu.experiments.analysis.panel import PERIODS
-from jiesu.experiments.designs.event_history import save_panels
+from jiesu.experiments.analysis.choices import FORMATS, PERIODS
 from jiesu.experiments.errors import UsageError
-from jiesu.experiments.outputs.formats import FORMATS
 
 
 def add_parser(sub) -> None:
@@ -33,6 +31,8 @@ def add_parser(sub) -> None:
 
 def main(args, argv: list[str]) -> int:
     """Write the panels and print their sizes."""
+    from jiesu.experiments.designs.event_history import save_panels
+
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
