@@ -1,36 +1,30 @@
-"""The citizens' monthly arithmetic on one chunk of whole handling units, in two implementations.
+"""The citizens' monthly arithmetic on one chunk of whole handling units.
 
 :class:`agents.citizens.Citizens` walks its citizens in chunks of whole units small enough to
 stay in the processor's cache, so that each citizen's state is read from memory once per pass
-instead of once per array operation. For each chunk it calls the kernels below; the
-exponentials and the random draws are computed by numpy between the kernels (numpy's ``exp``
-differs from the C library's in the last bit for some arguments, so the kernels leave it to
-numpy and the results stay those of the whole-array code).
+instead of once per array operation, and per-unit values are repeated over a chunk only. For
+each chunk it calls the functions below; the exponentials and the random draws are computed by
+numpy between them. Every operation is the float32 operation of the whole-array code it replaces,
+in the same order, and the per-unit sums are numpy's (``add.reduceat``), so the results are the
+same bits whatever the chunk size.
 
-Every kernel exists twice, with the same arguments and bit-identical results:
+A numba version of these functions (one loop per citizen) was measured against them: 1.28x
+faster on the citizens' rules at 100k citizens, 1.20x at 1M and 1.10x at 10.9M, for about 4 s of
+importing numba and loading its cached code in every process (CHANGELOG, speed round 2), so it
+was not kept.
 
-* compiled with numba (``"numba"``): one loop per citizen, float32 throughout,
-  in the same order of operations as the numpy version (no fused multiply-add, no
-  reassociation), per-unit sums in numpy's pairwise order;
-* plain numpy (``"numpy"``): used for populations below :data:`NUMBA_FROM` citizens (where
-  numba's fixed start-up cost would outweigh its gain), when numba cannot be imported, or when the
-  environment variable ``JIESU_KERNELS=numpy`` asks for it. ``tests/test_citizen_kernels.py``
-  checks that the two agree bit for bit.
-
-Arguments common to the kernels: ``lo`` is the first citizen of the chunk, ``counts`` the
+Arguments common to the functions: ``lo`` is the first citizen of the chunk, ``counts`` the
 citizens of each of its units (int64), per-unit values are float32 arrays over the chunk's units,
 and buffers are float32 arrays of at least the chunk's length.
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 
 # --- numpy versions --------------------------------------------------------------------------
-def utilities_numpy(trust, cost, community, lo, counts, cost_mult, self_gov, c, x_file, x_self) -> None:
+def utilities(trust, cost, community, lo, counts, cost_mult, self_gov, c, x_file, x_self) -> None:
     """Write the utilities ``v_file`` and ``v_self`` of the chunk's citizens (before ``exp``).
 
     ``c`` holds the float32 constants ``(trust_weight, file_intercept, self_governance_cost)``.
@@ -45,7 +39,7 @@ def utilities_numpy(trust, cost, community, lo, counts, cost_mult, self_gov, c, 
     s -= c[2]
 
 
-def choices_numpy(awareness, lo, counts, scope, rates, bonus, e_file, e_self, probs, mu, sums) -> None:
+def choices(awareness, lo, counts, scope, rates, bonus, e_file, e_self, probs, mu, sums) -> None:
     """Choice probabilities, each citizen's filings ``mu`` and the per-unit sums of the chunk.
 
     ``e_file`` and ``e_self`` are the exponentiated utilities; ``rates`` is (3, units) float32
@@ -79,9 +73,7 @@ def choices_numpy(awareness, lo, counts, scope, rates, bonus, e_file, e_self, pr
     sums[:] = np.add.reduceat(probs[:4, :m], starts, axis=1)
 
 
-def learn_numpy(
-    trust, awareness, lo, counts, unit_values, rate, draws, none_filed, do_learn, do_spread
-) -> None:
+def learn(trust, awareness, lo, counts, unit_values, rate, draws, none_filed, do_learn, do_spread) -> None:
     """Trust learning (if ``do_learn``) and awareness spreading (if ``do_spread``) of the chunk.
 
     ``unit_values`` is (4, units) float32: satisfied share (0 where nobody filed), word-of-mouth
@@ -105,37 +97,3 @@ def learn_numpy(
         gap = np.subtract(np.repeat(unit_values[3], counts), a)
         gap *= rate
         a += gap
-
-
-_NUMPY = {"utilities": utilities_numpy, "choices": choices_numpy, "learn": learn_numpy}
-_COMPILED: dict = {}
-
-#: Citizens from which the numba kernels are used (by default). Importing numba and loading the
-#: cached machine code costs a fixed second or two per process, which only pays off on large
-#: populations; below this size the numpy kernels, which give the same bits, are used.
-NUMBA_FROM = 2_000_000
-
-
-def compiled() -> dict | None:
-    """The numba kernels by name (imported on first use), or None where numba is not installed."""
-    if not _COMPILED:
-        try:
-            from jiesu.agents import citizen_kernels_numba as module
-        except ImportError:  # numba not installed here: numpy gives the same results
-            return None
-        _COMPILED.update(utilities=module.utilities, choices=module.choices, learn=module.learn)
-    return _COMPILED
-
-
-def kernels(n: int) -> tuple[str, dict]:
-    """Which kernels to use for ``n`` citizens: ``("numba" or "numpy", kernels by name)``.
-
-    numba's from :data:`NUMBA_FROM` citizens on (if it can be imported), numpy's below. The
-    environment variable ``JIESU_KERNELS`` set to ``numpy`` or ``numba`` forces one of them
-    (``numba`` falls back to numpy where numba is missing).
-    """
-    choice = os.environ.get("JIESU_KERNELS", "").strip().lower()
-    if choice == "numpy" or (choice != "numba" and n < NUMBA_FROM):
-        return "numpy", _NUMPY
-    numba_kernels = compiled()
-    return ("numba", numba_kernels) if numba_kernels is not None else ("numpy", _NUMPY)

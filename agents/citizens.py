@@ -88,8 +88,6 @@ class Citizens:
         longest = max(m for *_, m in self._chunks)
         # rows: utilities of filing and self-governance, 4 probabilities, 2 scratch, draws, exp(-mu)
         self._buffers = np.empty((10, longest), dtype=np.float32)
-        #: ``"numba"`` or ``"numpy"``: which kernels run the month (the same bits either way)
-        self.backend, self._kernels = citizen_kernels.kernels(n)
 
     @property
     def unit(self) -> np.ndarray:
@@ -109,7 +107,7 @@ class Citizens:
             Array (n_units, 4) with the sums of the columns in :data:`DECISION_COLUMNS`
             (probabilities per problem, per citizen; summed in float32).
         """
-        k, p, f32 = self._kernels, self.p, np.float32
+        k, p, f32 = citizen_kernels, self.p, np.float32
         constants = np.array([p.trust_weight, p.file_intercept, p.self_governance_cost], dtype=f32)
         cost_mult = np.asarray(ctx.cost_multiplier, dtype=f32)
         self_gov = np.asarray(p.self_governance_weight * ctx.self_governance, dtype=f32)
@@ -120,13 +118,13 @@ class Citizens:
         e_file, e_self, probs = self._buffers[0], self._buffers[1], self._buffers[2:8]
         for u0, u1, lo, m in self._chunks:
             counts = self.counts[u0:u1]
-            k["utilities"](
+            k.utilities(
                 self.trust, self.cost, self.community, lo, counts, cost_mult[u0:u1], self_gov[u0:u1],
                 constants, e_file, e_self,
             )  # fmt: skip
             np.exp(e_file[:m], out=e_file[:m])
             np.exp(e_self[:m], out=e_self[:m])
-            k["choices"](
+            k.choices(
                 self.awareness, lo, counts, scope[u0:u1], rates[:, u0:u1], bonus, e_file, e_self, probs,
                 self._mu, sums[:, u0:u1],
             )  # fmt: skip
@@ -179,7 +177,7 @@ class Citizens:
         if do_spread:
             values[3] = ceiling
         draws, none_filed = self._buffers[8], self._buffers[9]
-        learn = self._kernels["learn"]
+        learn = citizen_kernels.learn
         for u0, u1, lo, m in self._chunks:
             counts = self.counts[u0:u1]
             if do_learn:

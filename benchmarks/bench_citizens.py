@@ -20,7 +20,7 @@ stays on). For each size the child reports, all measured side by side in the sam
   checked to compute the same choice probabilities; ratios of the mesa version to the
   vectorised rules and to the vectorised full ``step()``;
 * peak resident memory (``VmHWM``), bytes per citizen held by :class:`Citizens`, the load
-  average before and after, and which kernels ran (numba or numpy).
+  average before and after.
 
 For the largest sizes the number of months is small (``--big-months``): the 156-month figure of
 a whole run is extrapolated as construction + 156 x the time of a month, and labelled so.
@@ -115,7 +115,7 @@ def time_model(spec: dict) -> tuple[dict, JiesuModel, Citizens | None, dict]:
             return _fn(*args)
 
         setattr(m.citizens, name, keep)
-    m.step()  # warm-up: loads the compiled kernels
+    m.step()  # warm-up
     runs = []
     for _ in range(repeats):
         timer.seconds.clear()
@@ -274,7 +274,6 @@ def child(spec: dict) -> dict:
     res["peak_rss_mb"] = vm_mb("VmHWM")
     res["model_mb"] = res["peak_rss_mb"] - base_mb
     res["run_156_months_s_extrapolated"] = res["construct_s"] + RUN_MONTHS * res["ms_per_month"] / 1e3
-    res["kernels"] = model.citizens.backend
     if snapshot is not None:
         del model
         gc.collect()
@@ -365,11 +364,9 @@ def print_report(report: dict) -> None:
             f"{r['run_156_months_s_extrapolated']:>9.1f} {r['load_before']:>4.2f}-{r['load_after']:.2f}",
         )
         print("".join(cells))
-    kernels = {r["kernels"] for r in report["sizes"].values()}
     print(
-        f"(rules: Citizens.decide + end_month; floor: one numpy Bernoulli draw per citizen; B/cit: bytes "
-        f"per citizen in Citizens; *156 mo s: construction + 156 x ms/month, extrapolated; kernels: "
-        f"{', '.join(sorted(kernels))})"
+        "(rules: Citizens.decide + end_month; floor: one numpy Bernoulli draw per citizen; B/cit: bytes "
+        "per citizen in Citizens; *156 mo s: construction + 156 x ms/month, extrapolated)"
     )
     for r in report["sizes"].values():
         if "mesa" in r:

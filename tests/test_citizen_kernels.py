@@ -1,26 +1,24 @@
-"""The citizens' kernels: numba and numpy agree bit for bit, and chunking changes nothing.
+"""The citizens' chunked month: chunking changes nothing, and it is the whole-array arithmetic.
 
 The citizens' month runs over chunks of whole handling units (agents/citizen_kernels.py). The
-numba kernels must give exactly what the numpy ones give (same float32 operations, numpy's
-pairwise order for the per-unit sums), and the results must not depend on where the chunks
-end. Unit sizes cover every branch of the pairwise sum (under 8, up to 128, above) and units
-larger than a chunk.
+results must not depend on where the chunks end. Unit sizes cover units of one citizen, the
+branches of numpy's pairwise sums (under 8, up to 128, above) and units larger than a chunk.
+That the chunked month gives the same bits as the whole-array code it replaced is checked on
+whole runs by ``benchmarks/equivalence.py``.
 """
 
 import numpy as np
 import pytest
-from jiesu.agents import citizen_kernels
 from jiesu.agents.citizens import Citizens, UnitContext
 from jiesu.model import make_parameters
 
 SIZES = np.array([1, 2, 7, 8, 9, 16, 127, 128, 129, 130, 300, 1000, 5, 20_000, 3, 64, 65, 4097])
 
 
-def _month(monkeypatch, kernels: dict, chunk: int, months: int = 3, seed: int = 5):
+def _month(monkeypatch, chunk: int, months: int = 3, seed: int = 5):
     """Citizens of SIZES after ``months`` months with varied contexts; what each month returned."""
     monkeypatch.setattr(Citizens, "CHUNK", chunk)
     citizens = Citizens(SIZES, make_parameters({"trust_social_learning": 0.07}), np.random.default_rng(seed))
-    citizens._kernels = dict(kernels)
     ctx_rng, rng = np.random.default_rng(seed + 1), np.random.default_rng(seed + 2)
     sums = []
     for _ in range(months):
@@ -44,33 +42,10 @@ def _compare(one, other, label: str) -> None:
         assert _same(a, b), f"{label}: {name} differs at {np.flatnonzero(a != b)[:5]}"
 
 
-@pytest.mark.parametrize("chunk", [10, 1000, 50_000])
-def test_numba_and_numpy_kernels_give_the_same_bits(monkeypatch, chunk):
-    pytest.importorskip("numba")
-    compiled = citizen_kernels.compiled()
-    numpy_result = _month(monkeypatch, citizen_kernels._NUMPY, chunk)
-    _compare(numpy_result, _month(monkeypatch, compiled, chunk), f"numba vs numpy, chunk {chunk}")
-
-
-@pytest.mark.parametrize("backend", ["numpy", "numba"])
-@pytest.mark.parametrize("chunk", [1, 100, 5000])
-def test_chunks_do_not_change_the_results(monkeypatch, chunk, backend):
-    if backend == "numba":
-        pytest.importorskip("numba")
-    kernels = citizen_kernels.compiled() if backend == "numba" else citizen_kernels._NUMPY
-    whole = _month(monkeypatch, kernels, 10**9)
-    _compare(whole, _month(monkeypatch, kernels, chunk), f"{backend}, chunk {chunk}")
-
-
-def test_numba_is_used_for_large_populations_only(monkeypatch):
-    monkeypatch.delenv("JIESU_KERNELS", raising=False)
-    assert citizen_kernels.kernels(citizen_kernels.NUMBA_FROM - 1)[0] == "numpy"
-    expected = "numba" if citizen_kernels.compiled() is not None else "numpy"
-    assert citizen_kernels.kernels(citizen_kernels.NUMBA_FROM)[0] == expected
-    monkeypatch.setenv("JIESU_KERNELS", "numpy")
-    assert citizen_kernels.kernels(10**9)[0] == "numpy"
-    monkeypatch.setenv("JIESU_KERNELS", "numba")
-    assert citizen_kernels.kernels(10)[0] == expected
+@pytest.mark.parametrize("chunk", [1, 10, 100, 1000, 5000, 50_000])
+def test_chunks_do_not_change_the_results(monkeypatch, chunk):
+    whole = _month(monkeypatch, 10**9)
+    _compare(whole, _month(monkeypatch, chunk), f"chunk {chunk}")
 
 
 def test_learning_and_awareness_apart_equal_end_month():
