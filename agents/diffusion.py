@@ -183,16 +183,26 @@ def step_adoption(model, mandates) -> None:
     total = stack.sum(axis=1)
     draws = rng.random((n, 2 + len(ELEMENT_NAMES)))  # fixed shape: common random numbers
     adopt = ~s.adopted & (draws[:, 0] < -np.expm1(-total))
+    best_in_province: dict = {}  # this month's best adopted peers of each province, filled on demand
     for i in np.flatnonzero(adopt):
         cum = np.cumsum(stack[i])
         source = SOURCES[int(np.searchsorted(cum, draws[i, 1] * total[i], side="right"))]
         channel = source_channel(model, source, bool(bottom_up[i]))
-        elements = _elements_for(model, i, source, in_force[i], draws[i, 2:], adopted_before, gains)
+        elements = _elements_for(
+            model, i, source, in_force[i], draws[i, 2:], adopted_before, gains, best_in_province
+        )
         model.city_agents[i].adopt(elements, channel)
 
 
 def _elements_for(
-    model, i: int, source: str, mandate, uniforms: np.ndarray, adopted: np.ndarray, gains: np.ndarray
+    model,
+    i: int,
+    source: str,
+    mandate,
+    uniforms: np.ndarray,
+    adopted: np.ndarray,
+    gains: np.ndarray,
+    best_in_province: dict | None = None,
 ) -> tuple[str, ...]:
     s, p = model.cities, model.p
     if source == "mandate":
@@ -200,7 +210,7 @@ def _elements_for(
     if source == "internal":
         return ("unified_hotline", "fast_response")
     learner = source in ("imitation", "learning")
-    template = _best_peer(model, i, adopted, gains) if learner else model.pioneer_index
+    template = _best_peer(model, i, adopted, gains, best_in_province) if learner else model.pioneer_index
     if template is None or not adopted[template]:
         template_row = np.zeros(len(ELEMENT_NAMES), dtype=bool)
         template_row[[ELEMENT_INDEX["unified_hotline"], ELEMENT_INDEX["fast_response"]]] = True
@@ -210,15 +220,42 @@ def _elements_for(
     return tuple(name for name, on in zip(ELEMENT_NAMES, keep, strict=True) if on)
 
 
-def _best_peer(model, i: int, adopted: np.ndarray, gains: np.ndarray) -> int | None:
-    """The adopted geographic or same-province peer with the largest satisfaction gain."""
+def _best_peer(
+    model, i: int, adopted: np.ndarray, gains: np.ndarray, best_in_province: dict | None = None
+) -> int | None:
+    """The adopted geographic or same-province peer with the largest satisfaction gain.
+
+    Candidates are the city's geographic neighbours (in the order of its row of the weights),
+    then the other cities of its province (by index); on a tie the first of them wins. A
+    province's best and second-best adopted cities are found once per month (``adopted`` and
+    ``gains`` do not change within it) and kept in ``best_in_province``: the best of the others
+    is the best unless the city itself is, then the second.
+    """
     peers = model.peers
     row = peers.geo.indices[peers.geo.indptr[i] : peers.geo.indptr[i + 1]]
-    candidates = np.concatenate((row, peers.province_members[peers.province[i]]))
-    candidates = candidates[(candidates != i) & adopted[candidates]]
-    if candidates.size == 0:
-        return None
-    return int(candidates[np.argmax(gains[candidates])])
+    near = row[(row != i) & adopted[row]]
+    province = int(peers.province[i])
+    if best_in_province is None:
+        best_in_province = {}
+    if province not in best_in_province:
+        best_in_province[province] = _best_two(peers.province_members[province], adopted, gains)
+    best, second = best_in_province[province]
+    other = second if best == i else best
+    if near.size == 0:
+        return other
+    top = int(near[np.argmax(gains[near])])
+    return top if other is None or gains[top] >= gains[other] else other
+
+
+def _best_two(members: np.ndarray, adopted: np.ndarray, gains: np.ndarray) -> tuple[int | None, int | None]:
+    """The adopted member with the largest gain (the first on a tie), and the same without it."""
+    members = members[adopted[members]]
+    if members.size == 0:
+        return None, None
+    k = int(np.argmax(gains[members]))
+    rest = np.delete(members, k)
+    second = int(rest[np.argmax(gains[rest])]) if rest.size else None
+    return int(members[k]), second
 
 
 def step_elements(model, mandates) -> None:

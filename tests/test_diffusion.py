@@ -227,3 +227,21 @@ def test_the_mandate_in_force_is_the_earliest_deadline_national_on_a_tie():
     hazard, bottom_up, in_force = diffusion.mandate_hazard(model)
     assert not hazard.any() and not bottom_up.any() and not in_force.any.any()
     assert in_force.prescribed().shape == (model.n_cities, len(ELEMENT_NAMES))
+
+
+def test_best_peer_is_the_first_largest_gain_among_neighbours_then_province():
+    """The per-province shortcut picks what a scan of every candidate picks, ties included."""
+    from jiesu.agents.diffusion import _best_peer
+
+    model = JiesuModel(_synthetic(synthetic_network="random_geometric", end="2018-01"), seed=3)
+    rng, peers, n = np.random.default_rng(4), model.peers, model.n_cities
+    for _ in range(20):
+        adopted = rng.random(n) < rng.uniform(0.01, 0.9)
+        gains = np.where(adopted, rng.integers(0, 3, n) / 10, 0.0)  # many ties
+        cache: dict = {}
+        for i in range(n):
+            row = peers.geo.indices[peers.geo.indptr[i] : peers.geo.indptr[i + 1]]
+            scan = np.concatenate((row, peers.province_members[peers.province[i]]))
+            scan = scan[(scan != i) & adopted[scan]]
+            want = int(scan[np.argmax(gains[scan])]) if scan.size else None
+            assert _best_peer(model, i, adopted, gains, cache) == want
