@@ -1,5 +1,7 @@
 """The choices offered by the panel and event-history analyses, importable without numpy or pandas.
 
+(The panels' file formats are in :mod:`experiments.outputs.format_names`, for the same reason.)
+
 The command line lists them in its parser, which must be built before anything heavy is imported
 (``jiesu --help`` and every command start fast); the analysis modules take them from here.
 """
@@ -8,8 +10,6 @@ from __future__ import annotations
 
 #: Panel periods: city-year or city-month.
 PERIODS = ("year", "month")
-#: File formats of the panels.
-FORMATS = ("parquet", "csv", "dta")
 #: Hazard-model links.
 LINKS = ("logit", "cloglog")
 #: Duration dependence of the hazard models.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jiesu.experiments.analysis.choices import FORMATS, PERIODS
+from jiesu.experiments.analysis.choices import PERIODS
 from jiesu.experiments.errors import UsageError
+from jiesu.experiments.outputs.format_names import FORMATS
 
 
 def add_parser(sub) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from jiesu.experiments.analysis.choices import FORMATS
+from jiesu.experiments.outputs.format_names import FORMATS
 from jiesu.experiments.outputs.storage import write_atomic, write_parquet
 
 #: Rows Excel can show in one sheet (the header included).
