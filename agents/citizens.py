@@ -24,9 +24,11 @@ unit's satisfied share) moves it by ``trust_social_learning`` each month.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from jiesu.agents import citizen_kernels
 
 #: Columns of the per-unit sums returned by :meth:`Citizens.decide`.
 DECISION_COLUMNS = ("file_consult", "file_community", "file_public", "self_community")
@@ -47,13 +49,24 @@ class UnitContext:
 class Citizens:
     """Struct of arrays holding every simulated citizen, sorted by handling unit.
 
+    The monthly rules run over chunks of whole units that fit in the processor's cache
+    (:mod:`agents.citizen_kernels`): :meth:`decide` reads each citizen's traits once, and
+    :meth:`end_month` (learning, then awareness) reads and writes its state once. Per-unit
+    values are never repeated per citizen, and no citizen-sized array is allocated after
+    construction: a citizen takes 20 bytes (four float32 traits and its filings ``mu``).
+
     Attributes:
-        unit: Handling unit of each citizen (int32, non-decreasing).
+        counts: Simulated citizens of each handling unit.
+        unit_starts: Index of each unit's first citizen.
         awareness: Probability the citizen knows where and how to file (float32).
         trust: Belief that filing solves problems, learned from outcomes (float32).
         cost: Filing cost with fragmented hotlines, utility units (float32).
         community: Access to community self-governance, relative (float32).
     """
+
+    #: Citizens per chunk (whole units; a larger unit is a chunk of its own): about 0.7 MB of
+    #: buffers, within a core's level-2 cache.
+    CHUNK = 16_384
 
     def __init__(self, citizens_per_unit: np.ndarray, params, rng: np.random.Generator):
         counts = np.asarray(citizens_per_unit, dtype=np.int64)
@@ -62,7 +75,6 @@ class Citizens:
         n = int(counts.sum())
         self.n = n
         self.counts = counts
-        self.unit = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
         self.unit_starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         self.p = params
         a0, t0 = params.awareness_initial, params.trust_initial
@@ -71,60 +83,51 @@ class Citizens:
         self.cost = (params.filing_cost * rng.lognormal(0.0, params.filing_cost_sd, n)).astype(np.float32)
         sd = params.community_sd
         self.community = rng.lognormal(-0.5 * sd**2, sd, n).astype(np.float32)
-        # scratch buffers: every monthly operation writes in place, since allocating fresh
-        # arrays of a million entries costs more than the arithmetic on them
-        self._probs = np.empty((4, n), dtype=np.float32)  # rows: DECISION_COLUMNS
-        self._mu = np.empty(n, dtype=np.float32)
-        self._file, self._self, self._a, self._b, self._draw = np.empty((5, n), dtype=np.float32)
-        self._reach = np.empty(n, dtype=np.float32)
-        self._yes, self._filed = np.empty((2, n), dtype=bool)
+        self._mu = np.zeros(n, dtype=np.float32)  # filings per resident this month
+        self._chunks = _plan_chunks(counts, self.unit_starts, self.CHUNK)
+        longest = max(m for *_, m in self._chunks)
+        # rows: utilities of filing and self-governance, 4 probabilities, 2 scratch, draws, exp(-mu)
+        self._buffers = np.empty((10, longest), dtype=np.float32)
 
-    def expand(self, per_unit, out: np.ndarray | None = None) -> np.ndarray:
-        """Per-unit values repeated for each citizen of the unit (into ``out`` if given)."""
-        values = np.asarray(per_unit, dtype=np.float32)
-        if out is None:
-            return np.repeat(values, self.counts)
-        return np.take(values, self.unit, out=out)
+    @property
+    def unit(self) -> np.ndarray:
+        """Handling unit of each citizen (int32, non-decreasing; built on demand)."""
+        return np.repeat(np.arange(len(self.counts), dtype=np.int32), self.counts)
+
+    def expand(self, per_unit) -> np.ndarray:
+        """Per-unit values repeated for each citizen of the unit (float32, a new array)."""
+        return np.repeat(np.asarray(per_unit, dtype=np.float32), self.counts)
 
     def decide(self, ctx: UnitContext) -> np.ndarray:
         """Compute each citizen's choice probabilities and return their per-unit sums.
 
+        Also sets each citizen's expected filings per resident this month, used by :meth:`learn`.
+
         Returns:
             Array (n_units, 4) with the sums of the columns in :data:`DECISION_COLUMNS`
-            (probabilities per problem, per citizen).
+            (probabilities per problem, per citizen; summed in float32).
         """
-        p, a, b = self.p, self._a, self._b
-        aware = np.multiply(self.awareness, self.expand(ctx.scope, self._reach), out=self._reach)  # reach
-        e_file = np.multiply(self.trust, np.float32(p.trust_weight), out=self._file)
-        e_file += np.float32(p.file_intercept)
-        e_file -= np.multiply(self.cost, self.expand(ctx.cost_multiplier, a), out=a)
-        np.exp(e_file, out=e_file)
-        e_self = np.multiply(
-            self.community, self.expand(p.self_governance_weight * ctx.self_governance, a), out=self._self
-        )
-        e_self -= np.float32(p.self_governance_cost)
-        np.exp(e_self, out=e_self)
-        consult, community, public, self_gov = self._probs
-        odds = np.multiply(e_file, np.float32(np.exp(p.consult_bonus)), out=a)
-        np.divide(odds, np.add(odds, 1, out=b), out=consult)
-        consult *= aware
-        denom = np.add(e_file, e_self, out=b)
-        denom += 1
-        np.divide(e_file, denom, out=community)
-        community *= aware
-        np.divide(e_file, np.add(e_file, 1, out=a), out=public)
-        public *= aware
-        # self-governance: citizens who can file weigh it against filing, others only against tolerating
-        np.divide(e_self, denom, out=self_gov)
-        self_gov *= aware
-        alone = np.divide(e_self, np.add(e_self, 1, out=a), out=a)
-        alone *= np.subtract(1, aware, out=b)
-        self_gov += alone
-        # filings per resident this month, for the citizen's own experience
-        mu = np.multiply(consult, self.expand(ctx.rate_consult, a), out=self._mu)
-        mu += np.multiply(community, self.expand(ctx.rate_community, a), out=a)
-        mu += np.multiply(public, self.expand(ctx.rate_public, a), out=a)
-        sums = np.add.reduceat(self._probs, self.unit_starts, axis=1)  # float32: units are small
+        k, p, f32 = citizen_kernels, self.p, np.float32
+        constants = np.array([p.trust_weight, p.file_intercept, p.self_governance_cost], dtype=f32)
+        cost_mult = np.asarray(ctx.cost_multiplier, dtype=f32)
+        self_gov = np.asarray(p.self_governance_weight * ctx.self_governance, dtype=f32)
+        scope = np.asarray(ctx.scope, dtype=f32)
+        rates = np.array([ctx.rate_consult, ctx.rate_community, ctx.rate_public], dtype=f32)
+        bonus = f32(np.exp(p.consult_bonus))
+        sums = np.empty((4, len(self.counts)), dtype=f32)
+        e_file, e_self, probs = self._buffers[0], self._buffers[1], self._buffers[2:8]
+        for u0, u1, lo, m in self._chunks:
+            counts = self.counts[u0:u1]
+            k.utilities(
+                self.trust, self.cost, self.community, lo, counts, cost_mult[u0:u1], self_gov[u0:u1],
+                constants, e_file, e_self,
+            )  # fmt: skip
+            np.exp(e_file[:m], out=e_file[:m])
+            np.exp(e_self[:m], out=e_self[:m])
+            k.choices(
+                self.awareness, lo, counts, scope[u0:u1], rates[:, u0:u1], bonus, e_file, e_self, probs,
+                self._mu, sums[:, u0:u1],
+            )  # fmt: skip
         return sums.T.astype(np.float64)
 
     def learn(self, satisfied_share: np.ndarray, learning: np.ndarray, rng: np.random.Generator) -> None:
@@ -141,24 +144,61 @@ class Citizens:
             learning: Per unit, the learning rate (lower without the feedback element).
             rng: The citizens' stream.
         """
-        draw = rng.random(self.n, dtype=np.float32, out=self._draw)
-        heard = ~np.isnan(satisfied_share)
-        share = self.expand(np.where(heard, satisfied_share, 0.0), self._file)
-        filed = np.negative(self._mu, out=self._self)
-        np.exp(filed, out=filed)
-        np.subtract(1, filed, out=filed)  # P(at least one filing)
-        good = np.less(draw, np.multiply(filed, share, out=self._a), out=self._yes)
-        weight = self.expand(self.p.trust_social_learning * heard, self._b)
-        self.trust += np.multiply(weight, np.subtract(share, self.trust, out=self._a), out=self._a)
-        step = self.expand(learning * heard, self._b)
-        step *= np.less(draw, filed, out=self._filed)
-        self.trust += np.multiply(step, np.subtract(good, self.trust, out=self._a), out=self._a)
+        self._end(satisfied_share, learning, None, 0.0, rng)
 
     def spread_awareness(self, ceiling: np.ndarray, rate: float) -> None:
         """Move awareness toward the per-unit ceiling (publicity and word of mouth)."""
-        gap = np.subtract(self.expand(ceiling, self._a), self.awareness, out=self._a)
-        gap *= np.float32(rate)
-        self.awareness += gap
+        self._end(None, None, ceiling, rate, None)
+
+    def end_month(
+        self,
+        satisfied_share: np.ndarray,
+        learning: np.ndarray,
+        ceiling: np.ndarray,
+        rate: float,
+        rng: np.random.Generator,
+    ) -> None:
+        """:meth:`learn`, then :meth:`spread_awareness`, in one pass over the citizens."""
+        self._end(satisfied_share, learning, ceiling, rate, rng)
+
+    def _end(self, satisfied_share, learning, ceiling, rate, rng) -> None:
+        """Learning (if ``satisfied_share`` is given) and awareness (if ``ceiling`` is), chunk by chunk.
+
+        One uniform draw per citizen, in citizen order, from ``rng`` (drawn chunk by chunk: the
+        same numbers as one draw of ``n``).
+        """
+        do_learn, do_spread = satisfied_share is not None, ceiling is not None
+        values = np.zeros((4, len(self.counts)), dtype=np.float32)
+        if do_learn:
+            heard = ~np.isnan(satisfied_share)
+            values[0] = np.where(heard, satisfied_share, 0.0)
+            values[1] = self.p.trust_social_learning * heard
+            values[2] = learning * heard
+        if do_spread:
+            values[3] = ceiling
+        draws, none_filed = self._buffers[8], self._buffers[9]
+        learn = citizen_kernels.learn
+        for u0, u1, lo, m in self._chunks:
+            counts = self.counts[u0:u1]
+            if do_learn:
+                rng.random(m, dtype=np.float32, out=draws[:m])
+                np.exp(np.negative(self._mu[lo : lo + m], out=none_filed[:m]), out=none_filed[:m])
+            learn(
+                self.trust, self.awareness, lo, counts, values[:, u0:u1], np.float32(rate), draws,
+                none_filed, do_learn, do_spread,
+            )  # fmt: skip
+
+
+def _plan_chunks(counts: np.ndarray, starts: np.ndarray, size: int) -> list[tuple[int, int, int, int]]:
+    """Split the units into runs of whole units of about ``size`` citizens.
+
+    Returns:
+        ``(first unit, last unit + 1, first citizen, citizens)`` of each chunk.
+    """
+    first = np.flatnonzero(np.diff(starts // size)) + 1
+    bounds = [0, *first.tolist(), len(counts)]
+    ends = np.append(starts, starts[-1] + counts[-1])
+    return [(u0, u1, int(ends[u0]), int(ends[u1] - ends[u0])) for u0, u1 in itertools.pairwise(bounds)]
 
 
 def _beta_around(rng: np.random.Generator, mean: float, n: int, concentration: float = 8.0) -> np.ndarray:

@@ -35,21 +35,67 @@ from jiesu.agents.reform import ELEMENT_INDEX, ELEMENT_NAMES
 SOURCES = ("external", "endorsement", "mandate", "imitation", "learning", "internal")
 
 
-def mandate_hazard(model) -> tuple[np.ndarray, np.ndarray, list]:
+class MandatesInForce:
+    """The mandate each city must follow this month, as an index into the few distinct mandates.
+
+    ``in_force[i]`` is city ``i``'s :class:`~agents.higher.Mandate` (None if none) and iterating
+    gives them city by city, as a list would; array code uses :attr:`which` and :meth:`prescribed`.
+
+    Attributes:
+        mandates: The distinct mandates in force somewhere.
+        which: Per city, the index of its mandate in :attr:`mandates` (-1 if none).
+    """
+
+    def __init__(self, mandates: list, which: np.ndarray):
+        self.mandates = mandates
+        self.which = which
+
+    def __len__(self) -> int:
+        return len(self.which)
+
+    def __getitem__(self, i: int):
+        k = int(self.which[i])
+        return self.mandates[k] if k >= 0 else None
+
+    def __iter__(self):
+        return (self.mandates[k] if k >= 0 else None for k in self.which.tolist())
+
+    @property
+    def any(self) -> np.ndarray:
+        """Per city, whether a mandate is in force."""
+        return self.which >= 0
+
+    def per_city(self, values: np.ndarray, fill) -> np.ndarray:
+        """``values[k]`` (one per distinct mandate) for each city, ``fill`` where none is in force."""
+        table = np.concatenate((np.asarray(values), np.asarray([fill], dtype=np.asarray(values).dtype)))
+        return table[self.which]  # index -1 is the fill row
+
+    def prescribed(self) -> np.ndarray:
+        """Per city and element (bool, n_cities x n_elements): what its mandate prescribes."""
+        rows = np.zeros((len(self.mandates), len(ELEMENT_NAMES)), dtype=bool)
+        for k, m in enumerate(self.mandates):
+            rows[k, [ELEMENT_INDEX[e] for e in m.elements]] = True
+        return self.per_city(rows, np.zeros(len(ELEMENT_NAMES), dtype=bool))
+
+
+def mandate_hazard(model) -> tuple[np.ndarray, np.ndarray, MandatesInForce]:
     """Return per city the mandate hazard, whether it is bottom-up, and the mandate in force.
 
     The mandate in force is the one with the earliest deadline among national and provincial.
+    Each distinct mandate's hazard is computed once and spread over its cities.
     """
-    p, t, n = model.p, model.month, model.n_cities
-    hazard = np.zeros(n)
-    bottom_up = np.zeros(n, dtype=bool)
-    in_force = [None] * n
-    for i, mandate in enumerate(model.mandates_by_city()):
-        if mandate is None:
-            continue
-        in_force[i] = mandate
-        hazard[i] = _deadline_hazard(mandate, t, p.mandate_compliance, p.mandate_enforcement)
-        bottom_up[i] = mandate.channel == "bottom_up"
+    p, t = model.p, model.month
+    in_force = model.mandates_in_force()
+    hazard = in_force.per_city(
+        np.array(
+            [_deadline_hazard(m, t, p.mandate_compliance, p.mandate_enforcement) for m in in_force.mandates],
+            dtype=float,
+        ),
+        0.0,
+    )
+    bottom_up = in_force.per_city(
+        np.array([m.channel == "bottom_up" for m in in_force.mandates], bool), False
+    )
     return hazard, bottom_up, in_force
 
 
@@ -137,16 +183,26 @@ def step_adoption(model, mandates) -> None:
     total = stack.sum(axis=1)
     draws = rng.random((n, 2 + len(ELEMENT_NAMES)))  # fixed shape: common random numbers
     adopt = ~s.adopted & (draws[:, 0] < -np.expm1(-total))
+    best_in_province: dict = {}  # this month's best adopted peers of each province, filled on demand
     for i in np.flatnonzero(adopt):
         cum = np.cumsum(stack[i])
         source = SOURCES[int(np.searchsorted(cum, draws[i, 1] * total[i], side="right"))]
         channel = source_channel(model, source, bool(bottom_up[i]))
-        elements = _elements_for(model, i, source, in_force[i], draws[i, 2:], adopted_before, gains)
+        elements = _elements_for(
+            model, i, source, in_force[i], draws[i, 2:], adopted_before, gains, best_in_province
+        )
         model.city_agents[i].adopt(elements, channel)
 
 
 def _elements_for(
-    model, i: int, source: str, mandate, uniforms: np.ndarray, adopted: np.ndarray, gains: np.ndarray
+    model,
+    i: int,
+    source: str,
+    mandate,
+    uniforms: np.ndarray,
+    adopted: np.ndarray,
+    gains: np.ndarray,
+    best_in_province: dict | None = None,
 ) -> tuple[str, ...]:
     s, p = model.cities, model.p
     if source == "mandate":
@@ -154,7 +210,7 @@ def _elements_for(
     if source == "internal":
         return ("unified_hotline", "fast_response")
     learner = source in ("imitation", "learning")
-    template = _best_peer(model, i, adopted, gains) if learner else model.pioneer_index
+    template = _best_peer(model, i, adopted, gains, best_in_province) if learner else model.pioneer_index
     if template is None or not adopted[template]:
         template_row = np.zeros(len(ELEMENT_NAMES), dtype=bool)
         template_row[[ELEMENT_INDEX["unified_hotline"], ELEMENT_INDEX["fast_response"]]] = True
@@ -164,15 +220,42 @@ def _elements_for(
     return tuple(name for name, on in zip(ELEMENT_NAMES, keep, strict=True) if on)
 
 
-def _best_peer(model, i: int, adopted: np.ndarray, gains: np.ndarray) -> int | None:
-    """The adopted geographic or same-province peer with the largest satisfaction gain."""
+def _best_peer(
+    model, i: int, adopted: np.ndarray, gains: np.ndarray, best_in_province: dict | None = None
+) -> int | None:
+    """The adopted geographic or same-province peer with the largest satisfaction gain.
+
+    Candidates are the city's geographic neighbours (in the order of its row of the weights),
+    then the other cities of its province (by index); on a tie the first of them wins. A
+    province's best and second-best adopted cities are found once per month (``adopted`` and
+    ``gains`` do not change within it) and kept in ``best_in_province``: the best of the others
+    is the best unless the city itself is, then the second.
+    """
     peers = model.peers
     row = peers.geo.indices[peers.geo.indptr[i] : peers.geo.indptr[i + 1]]
-    candidates = np.concatenate((row, peers.province_members[peers.province[i]]))
-    candidates = candidates[(candidates != i) & adopted[candidates]]
-    if candidates.size == 0:
-        return None
-    return int(candidates[np.argmax(gains[candidates])])
+    near = row[(row != i) & adopted[row]]
+    province = int(peers.province[i])
+    if best_in_province is None:
+        best_in_province = {}
+    if province not in best_in_province:
+        best_in_province[province] = _best_two(peers.province_members[province], adopted, gains)
+    best, second = best_in_province[province]
+    other = second if best == i else best
+    if near.size == 0:
+        return other
+    top = int(near[np.argmax(gains[near])])
+    return top if other is None or gains[top] >= gains[other] else other
+
+
+def _best_two(members: np.ndarray, adopted: np.ndarray, gains: np.ndarray) -> tuple[int | None, int | None]:
+    """The adopted member with the largest gain (the first on a tie), and the same without it."""
+    members = members[adopted[members]]
+    if members.size == 0:
+        return None, None
+    k = int(np.argmax(gains[members]))
+    rest = np.delete(members, k)
+    second = int(rest[np.argmax(gains[rest])]) if rest.size else None
+    return int(members[k]), second
 
 
 def step_elements(model, mandates) -> None:
@@ -182,10 +265,7 @@ def step_elements(model, mandates) -> None:
     share = model.peers.exposure(s.elements.astype(float))
     hazard_peer = p.element_uptake_rate * share
     mandate, bottom_up, in_force = mandates
-    prescribed = np.zeros_like(s.elements)
-    for i, m in enumerate(in_force):
-        if m is not None:
-            prescribed[i, [ELEMENT_INDEX[e] for e in m.elements]] = True
+    prescribed = in_force.prescribed()
     hazard_mandate = prescribed * mandate[:, None]
     total = hazard_peer + hazard_mandate
     draws = rng.random((*s.elements.shape, 2))
@@ -215,8 +295,7 @@ def step_durability(model, mandates) -> None:
         model.city_agents[i].institutionalise(channel)
 
     turnover = model.streams["cities"].random(n) < p.turnover_rate
-    in_force = mandates[2]
-    mandated = np.array([m is not None for m in in_force])
+    mandated = mandates[2].any
     hazard = p.abandon_rate * np.where(turnover, p.turnover_abandon_multiplier, 1.0)
     hazard = hazard * np.where(s.institutionalised, p.institutional_protection, 1.0)
     hazard = hazard * np.where(gain < 0, 2.0, 1.0)

@@ -1,30 +1,41 @@
-"""Benchmark: cost per citizen-month of the jiesu model vs one mesa.Agent per citizen.
+"""Benchmark: cost per citizen-month, from 10k citizens to every resident of Beijing.
 
 Run from the repository root::
 
-    uv run python benchmarks/bench_citizens.py            # full benchmark (about a minute)
-    uv run python benchmarks/bench_citizens.py --profile  # also line-profile the 1M model
+    uv run python benchmarks/bench_citizens.py                     # all sizes, 4 to 6 minutes on 2 cores
+    uv run python benchmarks/bench_citizens.py --sizes 10k,100k,1m  # a subset (own output file)
 
-Every size is measured in a fresh subprocess (so peak memory is that size's own), on the
-Beijing geography with every reform element adopted from the first month. The figures are
-printed as a table and written to ``benchmarks/out/citizens.json``. This is a speed
-measurement, not a test: it asserts nothing except that the mesa version computes the same
-choice probabilities as :meth:`agents.citizens.Citizens.decide`.
+Every size is measured in a fresh subprocess (its peak memory is its own) on the Beijing
+geography with every reform element from the first month (``abandon_rate = 0``: every mechanism
+stays on). For each size the child reports, all measured side by side in the same process:
+
+* construction time and ``step()`` time per citizen-month (best of ``--repeats``, after one
+  warm-up month), with the citizens' rules (``Citizens.decide`` and ``Citizens.end_month``)
+  apart from everything else;
+* a floor: one Bernoulli draw per citizen and month in numpy (``rng.random`` into a float32
+  buffer, compared with a probability into a bool buffer), timed the same way; the model's
+  cost is reported as a multiple of it;
+* at 10k and 100k, the same citizens' rules written with one ``mesa.Agent`` per citizen (python
+  math, ``model.agents.do``), from the same state and context; the two versions are first
+  checked to compute the same choice probabilities; ratios of the mesa version to the
+  vectorised rules and to the vectorised full ``step()``;
+* peak resident memory (``VmHWM``), bytes per citizen held by :class:`Citizens`, the load
+  average before and after.
+
+For the largest sizes the number of months is small (``--big-months``): the 156-month figure of
+a whole run is extrapolated as construction + 156 x the time of a month, and labelled so.
+Everything goes to ``benchmarks/out/citizens.json`` with the machine and the commit.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import datetime as dt
 import gc
 import json
-import linecache
 import math
-import resource
-import subprocess
+import os
 import sys
-from collections import defaultdict
 from pathlib import Path
 from time import perf_counter
 
@@ -34,40 +45,37 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchlib import code_version, machine  # noqa: E402
+from benchlib import (  # noqa: E402
+    PhaseTimer,
+    code_version,
+    header,
+    machine,
+    note,
+    now,
+    out_name,
+    print_targets,
+    spawn,
+    target,
+    vm_mb,
+    write_report,
+)
 from jiesu.agents.citizens import Citizens  # noqa: E402
-from jiesu.agents.handling import HandlingUnits  # noqa: E402
 from jiesu.model import JiesuModel, make_parameters  # noqa: E402
 from jiesu.model.calendar import format_month, parse_month  # noqa: E402
 
-OUT = ROOT / "benchmarks" / "out" / "citizens.json"
+SCRIPT = str(Path(__file__).resolve())
 BEIJING_POPULATION = 21_893_095
-SIZES = (1_000_000, 10_000, 100_000)  # 1M first: RUSAGE_CHILDREN then holds its peak alone
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000, "21.9m": BEIJING_POPULATION}
+BIG = 5_000_000  # from this size on: --big-months, one repeat
+MESA_SIZES = (10_000, 100_000)
 START = "2019-01"
-OOP_BUDGET_S = 60.0
-TARGETS = {"ns_at_1m": 50.0, "speedup": 50.0, "linearity": 1.2, "peak_mb": 1024.0}
-
-# Calls of the month that are timed separately (object path, method name, label).
-PHASES = (
-    ("citizens", "decide", "citizens.decide"),
-    ("citizens", "learn", "citizens.learn"),
-    ("citizens", "spread_awareness", "citizens.spread_awareness"),
-    ("units", "month", "units.month"),
-    ("units", "evaluate", "units.evaluate"),
-    ("", "_regime", "model._regime"),
-    ("", "_govern", "model._govern"),
-    ("", "_record", "model._record"),
-    ("", "_apply_events", "model._apply_events"),
-)
-CITIZEN_PHASES = ("citizens.decide", "citizens.learn", "citizens.spread_awareness")
+RUN_MONTHS = 156  # 2018-01..2030-12, a whole run
+TARGETS = {"ns": 20.0, "floor": 5.0, "mesa": 100.0, "run_s": 60.0, "peak_gb": 4.0}
+CITIZEN_PHASES = ("citizens.decide", "citizens.end_month")
 
 
 # --- the vectorised model ------------------------------------------------------------------
-def residents_per_citizen(target: int) -> int:
-    return max(1, round(BEIJING_POPULATION / target))
-
-
-def build_model(rpc: int, seed: int, months: int) -> JiesuModel:
+def build_model(citizens: int, seed: int, months: int) -> JiesuModel:
     params = make_parameters(
         {
             "geography": "beijing",
@@ -75,79 +83,80 @@ def build_model(rpc: int, seed: int, months: int) -> JiesuModel:
             "start": START,
             "reform_start": START,
             "end": format_month(parse_month(START) + months - 1),
-            "residents_per_citizen": rpc,
+            "residents_per_citizen": max(1, round(BEIJING_POPULATION / citizens)),
             "abandon_rate": 0,  # keep every mechanism on for the whole run
         }
     )
     return JiesuModel(params, seed=seed)
 
 
-class PhaseTimer:
-    """Wraps bound methods of one model instance to accumulate their run time."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = defaultdict(float)
-        self.first_args: dict[str, tuple] = {}
-
-    def install(self, model: JiesuModel) -> None:
-        for path, name, label in PHASES:
-            owner = getattr(model, path) if path else model
-            setattr(owner, name, self._timed(getattr(owner, name), label))
-
-    def _timed(self, fn, label: str):
-        def timed(*args):
-            self.first_args.setdefault(label, args)
-            t0 = perf_counter()
-            out = fn(*args)
-            self.seconds[label] += perf_counter() - t0
-            return out
-
-        return timed
+def citizen_bytes(c: Citizens) -> float:
+    """Bytes per citizen of the arrays :class:`Citizens` holds for its citizens."""
+    sized = [v.nbytes for v in vars(c).values() if isinstance(v, np.ndarray) and v.shape == (c.n,)]
+    return sum(sized) / c.n
 
 
-def time_model_once(rpc: int, months: int, seed: int, snapshot: bool) -> dict:
+def time_model(spec: dict) -> tuple[dict, JiesuModel, Citizens | None, dict]:
+    months, repeats = spec["months"], spec["repeats"]
     gc.collect()
     t0 = perf_counter()
-    m = build_model(rpc, seed, months)
+    m = build_model(spec["citizens"], spec["seed"], months * repeats + 1)
     construct_s = perf_counter() - t0
-    before = copy.deepcopy(m.citizens) if snapshot else None
+    snapshot = copy.deepcopy(m.citizens) if spec["mesa"] else None  # before any wrapping
     timer = PhaseTimer()
-    timer.install(m)
-    t0 = perf_counter()
-    for _ in range(months):
-        m.step()
-    step_s = perf_counter() - t0
-    return {
-        "citizens": m.citizens.n,
-        "units": m.units.n,
-        "construct_s": construct_s,
-        "step_s": step_s,
-        "phases_s": dict(timer.seconds),
-        "_snapshot": before,
-        "_args": timer.first_args,
-    }
+    timer.wrap(m.citizens, "decide", "citizens.decide")
+    timer.wrap(m.citizens, "end_month", "citizens.end_month")
+    first: dict = {}
+    for name in ("decide", "end_month"):  # record the first month's arguments for the mesa version
+        fn = getattr(m.citizens, name)
+
+        def keep(*args, _fn=fn, _name=name):
+            first.setdefault(_name, args)
+            return _fn(*args)
+
+        setattr(m.citizens, name, keep)
+    m.step()  # warm-up
+    runs = []
+    for _ in range(repeats):
+        timer.seconds.clear()
+        t0 = perf_counter()
+        for _ in range(months):
+            m.step()
+        runs.append((perf_counter() - t0, sum(timer.seconds[k] for k in CITIZEN_PHASES)))
+    step_s, rules_s = min(runs)
+    cm = m.citizens.n * months
+    return (
+        {
+            "citizens": m.citizens.n,
+            "units": m.units.n,
+            "months": months,
+            "repeats": repeats,
+            "construct_s": construct_s,
+            "step_s_all": [r[0] for r in runs],
+            "ms_per_month": step_s / months * 1e3,
+            "ns_per_citizen_month": step_s / cm * 1e9,
+            "rules_ns_per_citizen_month": rules_s / cm * 1e9,
+            "rest_ns_per_citizen_month": (step_s - rules_s) / cm * 1e9,
+            "bytes_per_citizen": citizen_bytes(m.citizens),
+        },
+        m,
+        snapshot,
+        first,
+    )
 
 
-def measure_model(rpc: int, months: int, repeats: int, seed: int, snapshot: bool) -> dict:
-    runs = [time_model_once(rpc, months, seed, snapshot and r == 0) for r in range(repeats)]
-    best = min(runs, key=lambda r: r["step_s"])
-    best["construct_s"] = min(r["construct_s"] for r in runs)
-    best["step_s_all"] = [r["step_s"] for r in runs]
-    best["_snapshot"], best["_args"] = runs[0]["_snapshot"], runs[0]["_args"]
-    cm = best["citizens"] * months
-    citizen_s = sum(best["phases_s"][k] for k in CITIZEN_PHASES)
-    best.update(
-        months=months,
-        residents_per_citizen=rpc,
-        ns_per_citizen_month=best["step_s"] / cm * 1e9,
-        citizen_rules_ns_per_citizen_month=citizen_s / cm * 1e9,
-        rest_ns_per_citizen_month=(best["step_s"] - citizen_s) / cm * 1e9,
-        step_ms_per_month=best["step_s"] / months * 1e3,
-    )
-    best["phases_s"]["other (diffusion, higher govts, glue)"] = best["step_s"] - sum(
-        best["phases_s"].values()
-    )
-    return best
+def time_floor(n: int, months: int, repeats: int, seed: int) -> float:
+    """ns per citizen-month of one Bernoulli draw per citizen (numpy, preallocated buffers)."""
+    rng = np.random.default_rng(seed)
+    draws, flags = np.empty(n, dtype=np.float32), np.empty(n, dtype=bool)
+    best = math.inf
+    for _ in range(repeats):
+        t0 = perf_counter()
+        for _ in range(months):
+            rng.random(n, dtype=np.float32, out=draws)
+            np.less(draws, np.float32(0.3), out=flags)
+        best = min(best, perf_counter() - t0)
+    return best / (n * months) * 1e9
 
 
 # --- one mesa.Agent per citizen ------------------------------------------------------------
@@ -170,7 +179,7 @@ class CitizenAgent(mesa.Agent):
             p.self_governance_weight * self.community * m.self_governance[u] - p.self_governance_cost
         )
         consult_odds = e_file * math.exp(p.consult_bonus)
-        a = self.awareness
+        a = self.awareness * m.scope[u]
         denom = 1 + e_file + e_self
         p_consult = a * consult_odds / (1 + consult_odds)
         p_community = a * e_file / denom
@@ -189,48 +198,34 @@ class CitizenAgent(mesa.Agent):
         """Learn trust from the unit's outcomes and the own experience, then awareness."""
         m, p, u = self.model, self.model.p, self.unit
         share = m.satisfied_share[u]
-        draw = self.random.random()
-        filed = 1 - math.exp(-self.mu)
-        good = 1.0 if draw < filed * share else 0.0
-        self.trust += p.trust_social_learning * (share - self.trust)
-        if draw < filed:
-            self.trust += m.learning[u] * (good - self.trust)
+        if share == share:  # units without filings (NaN) teach nothing
+            draw = self.random.random()
+            filed = 1 - math.exp(-self.mu)
+            good = 1.0 if draw < filed * share else 0.0
+            self.trust += p.trust_social_learning * (share - self.trust)
+            if draw < filed:
+                self.trust += m.learning[u] * (good - self.trust)
         self.awareness += m.awareness_rate * (m.ceiling[u] - self.awareness)
 
 
 class MesaCitizensModel(mesa.Model):
-    """The citizens' rules alone, one agent per citizen, with fixed per-unit context."""
+    """The citizens' rules alone, one agent per citizen, with the first month's per-unit context."""
 
-    def __init__(self, citizens: Citizens, args: dict, seed: int):
+    def __init__(self, citizens: Citizens, first: dict, seed: int):
         super().__init__(rng=seed)
         self.p = citizens.p
-        self._set_context(args)
-        cols = (
-            citizens.unit,
-            citizens.awareness,
-            citizens.trust,
-            citizens.cost,
-            citizens.community,
-        )
+        (ctx,) = first["decide"]
+        for name in ("cost_multiplier", "scope", "self_governance", "rate_consult", "rate_community"):
+            setattr(self, name, np.asarray(getattr(ctx, name)).tolist())
+        self.rate_public = np.asarray(ctx.rate_public).tolist()
+        share, learning, ceiling, rate, _ = first["end_month"]
+        self.satisfied_share, self.learning = share.tolist(), learning.tolist()
+        self.ceiling, self.awareness_rate = ceiling.tolist(), float(rate)
+        self.n_units = len(ceiling)
+        cols = (citizens.unit, citizens.awareness, citizens.trust, citizens.cost, citizens.community)
         for unit, a, t, c, k in zip(*(col.tolist() for col in cols), strict=True):
             CitizenAgent(self, unit, a, t, c, k)
         self.unit_sums: list[list[float]] = []
-
-    def _set_context(self, args: dict) -> None:
-        (ctx,) = args["citizens.decide"]
-        for name in (
-            "cost_multiplier",
-            "self_governance",
-            "rate_consult",
-            "rate_community",
-            "rate_public",
-        ):
-            setattr(self, name, getattr(ctx, name).tolist())
-        share, learning, _ = args["citizens.learn"]
-        self.satisfied_share, self.learning = share.tolist(), learning.tolist()
-        ceiling, rate = args["citizens.spread_awareness"]
-        self.ceiling, self.awareness_rate = ceiling.tolist(), float(rate)
-        self.n_units = len(ceiling)
 
     def step(self) -> None:
         self.unit_sums = [[0.0, 0.0, 0.0, 0.0] for _ in range(self.n_units)]
@@ -238,401 +233,169 @@ class MesaCitizensModel(mesa.Model):
         self.agents.do("step")
 
 
-def measure_oop(snapshot: Citizens, args: dict, months: int, repeats: int, seed: int) -> dict:
-    runs = []
-    for _ in range(repeats):
-        gc.collect()
-        t0 = perf_counter()
-        m = MesaCitizensModel(snapshot, args, seed)
-        construct_s = perf_counter() - t0
-        t0 = perf_counter()
-        for _ in range(months):
-            m.step()
-        runs.append((perf_counter() - t0, construct_s))
-        del m
-    step_s, construct_s = min(runs)
+def mesa_comparison(snapshot: Citizens, first: dict, months: int, seed: int) -> dict:
+    # parity: one month of both versions from the same state and context
+    vec = copy.deepcopy(snapshot)
+    (ctx,) = first["decide"]
+    vec_sums = vec.decide(ctx)
+    share, learning, ceiling, rate, _ = first["end_month"]
+    vec.end_month(share, learning, ceiling, rate, np.random.default_rng(seed))
+    oop = MesaCitizensModel(snapshot, first, seed)
+    oop.step()
+    awareness = np.array([a.awareness for a in oop.agents])
+    parity = {
+        "decide_sums_max_rel_diff": float(np.max(np.abs(np.array(oop.unit_sums) / vec_sums - 1))),
+        "awareness_max_abs_diff": float(np.max(np.abs(awareness - vec.awareness))),
+    }
+    if parity["decide_sums_max_rel_diff"] > 1e-4 or parity["awareness_max_abs_diff"] > 1e-5:
+        raise AssertionError(f"mesa version disagrees with the vectorised citizens: {parity}")
+    del oop
+    gc.collect()
+    t0 = perf_counter()
+    oop = MesaCitizensModel(snapshot, first, seed)
+    construct_s = perf_counter() - t0
+    t0 = perf_counter()
+    for _ in range(months):
+        oop.step()
+    step_s = perf_counter() - t0
     return {
-        "citizens": snapshot.n,
-        "months": months,
-        "step_s": step_s,
-        "step_s_all": [r[0] for r in runs],
+        "parity": parity,
         "construct_s": construct_s,
         "ns_per_citizen_month": step_s / (snapshot.n * months) * 1e9,
     }
 
 
-def check_parity(snapshot: Citizens, args: dict, seed: int) -> dict:
-    """One month of both versions from the same state and context: they must agree."""
-    vec = copy.deepcopy(snapshot)
-    (ctx,) = args["citizens.decide"]
-    share, learning, _ = args["citizens.learn"]
-    ceiling, rate = args["citizens.spread_awareness"]
-    vec_sums = vec.decide(ctx)
-    vec.learn(share, learning, np.random.default_rng(seed))
-    vec.spread_awareness(ceiling, rate)
-    oop = MesaCitizensModel(snapshot, args, seed)
-    oop.step()
-    oop_sums = np.array(oop.unit_sums)
-    agents = list(oop.agents)
-    awareness = np.array([a.awareness for a in agents])
-    trust = np.array([a.trust for a in agents])
-    out = {
-        "decide_sums_max_rel_diff": float(np.max(np.abs(oop_sums / vec_sums - 1))),
-        "awareness_max_abs_diff": float(np.max(np.abs(awareness - vec.awareness))),
-        "trust_mean_abs_diff": float(abs(trust.mean() - vec.trust.mean())),
-    }
-    if out["decide_sums_max_rel_diff"] > 1e-4 or out["awareness_max_abs_diff"] > 1e-5:
-        raise AssertionError(f"mesa version disagrees with the vectorised citizens: {out}")
-    return out
-
-
-# --- line profile --------------------------------------------------------------------------
-def line_profile(codes: set, fn) -> dict:
-    """Time every line of the functions whose code objects are in ``codes`` while ``fn`` runs."""
-    stats: dict[tuple, float] = defaultdict(float)
-    last: dict = {}
-
-    def local(frame, event, arg):
-        now = perf_counter()
-        line, t0 = last[frame]
-        stats[(frame.f_code, line)] += now - t0
-        if event == "return":
-            del last[frame]
-        else:
-            last[frame] = (frame.f_lineno, perf_counter())
-        return local
-
-    def tracer(frame, event, arg):
-        if frame.f_code not in codes:
-            return None
-        last[frame] = (frame.f_lineno, perf_counter())
-        return local
-
-    sys.settrace(tracer)
-    try:
-        fn()
-    finally:
-        sys.settrace(None)
-    return stats
-
-
-def profile_child(target: int, months: int, seed: int) -> dict:
-    m = build_model(residents_per_citizen(target), seed, months + 1)
-    m.step()  # warm up
-    funcs = (
-        JiesuModel.step,
-        JiesuModel._regime,
-        JiesuModel._govern,
-        JiesuModel._record,
-        Citizens.decide,
-        Citizens.learn,
-        Citizens.spread_awareness,
-        HandlingUnits.month,
-    )
-    codes = {f.__code__ for f in funcs}
-
-    def run():
-        for _ in range(months):
-            m.step()
-
-    t0 = perf_counter()
-    stats = line_profile(codes, run)
-    total = perf_counter() - t0
-    names = {f.__code__: f.__qualname__ for f in funcs}
-    rows = [
-        {
-            "function": names[code],
-            "line": line,
-            "ms_per_month": s / months * 1e3,
-            "ns_per_citizen_month": s / (months * m.citizens.n) * 1e9,
-            "source": linecache.getline(code.co_filename, line).strip(),
-        }
-        for (code, line), s in stats.items()
-    ]
-    rows.sort(key=lambda r: -r["ms_per_month"])
-    return {
-        "citizens": m.citizens.n,
-        "months": months,
-        "traced_ms_per_month": total / months * 1e3,
-        "lines": rows,
-    }
-
-
-# --- child process -------------------------------------------------------------------------
-def vm_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return -1
-
-
-def child(args) -> dict:
-    if args.profile_only:
-        return profile_child(args.citizens, args.months, args.seed)
-    base_mb = vm_kb("VmRSS") / 1024
-    rpc = residents_per_citizen(args.citizens)
-    res = measure_model(rpc, args.months, args.repeats, args.seed, snapshot=args.oop)
-    res["peak_rss_mb"] = vm_kb("VmHWM") / 1024
-    res["rss_after_imports_mb"] = base_mb
-    snapshot, first_args = res.pop("_snapshot"), res.pop("_args")
-    if args.oop:
-        res["parity"] = check_parity(snapshot, first_args, args.seed)
-        oop = measure_oop(snapshot, first_args, args.months, args.oop_repeats, args.seed)
-        oop["speedup_vs_citizen_rules"] = (
-            oop["ns_per_citizen_month"] / res["citizen_rules_ns_per_citizen_month"]
-        )
-        oop["speedup_vs_full_step"] = oop["ns_per_citizen_month"] / res["ns_per_citizen_month"]
-        oop["peak_rss_mb"] = vm_kb("VmHWM") / 1024
-        res["oop"] = oop
+def child(spec: dict) -> dict:
+    load_before = os.getloadavg()[0]
+    base_mb = vm_mb("VmRSS")
+    res, model, snapshot, first = time_model(spec)
+    res["floor_ns_per_citizen_month"] = time_floor(model.citizens.n, spec["months"], spec["repeats"], 0)
+    res["times_floor"] = res["ns_per_citizen_month"] / res["floor_ns_per_citizen_month"]
+    res["peak_rss_mb"] = vm_mb("VmHWM")
+    res["model_mb"] = res["peak_rss_mb"] - base_mb
+    res["run_156_months_s_extrapolated"] = res["construct_s"] + RUN_MONTHS * res["ms_per_month"] / 1e3
+    if snapshot is not None:
+        del model
+        gc.collect()
+        oop = mesa_comparison(snapshot, first, spec["months"], spec["seed"])
+        oop["times_vectorised_rules"] = oop["ns_per_citizen_month"] / res["rules_ns_per_citizen_month"]
+        oop["times_vectorised_step"] = oop["ns_per_citizen_month"] / res["ns_per_citizen_month"]
+        res["mesa"] = oop
+    res["load_before"], res["load_after"] = load_before, os.getloadavg()[0]
     return res
 
 
-def spawn(target: int, months: int, seed: int, extra: list[str]) -> dict:
-    cmd = [
-        sys.executable,
-        __file__,
-        "--child",
-        "--citizens",
-        str(target),
-        "--months",
-        str(months),
-        "--seed",
-        str(seed),
-        *extra,
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
-    if proc.returncode != 0:
-        sys.exit(f"child {' '.join(cmd)} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 # --- parent --------------------------------------------------------------------------------
-def run_sizes(args) -> tuple[dict, float]:
-    results: dict[int, dict] = {}
-    children_peak_mb = 0.0
-    for target in SIZES:
-        extra = ["--repeats", str(args.repeats)]
-        oop_repeats = oop_plan(target, results, args.months)
-        if oop_repeats:
-            extra += ["--oop", "--oop-repeats", str(oop_repeats)]
-        print(
-            f"  measuring ~{target:,} citizens{' (+ mesa agents)' if oop_repeats else ''} ...",
-            file=sys.stderr,
-            flush=True,
-        )
-        results[target] = spawn(target, args.months, args.seed, extra)
-        if target == SIZES[0]:
-            children_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return results, children_peak_mb
-
-
-def oop_plan(target: int, results: dict, months: int) -> int:
-    """Repeats of the mesa version at this size (0: skip)."""
-    if target == 10_000:
-        return 3
-    small = results.get(10_000, {}).get("oop")
-    if target == 100_000 and small:
-        # one repeat: construction (~10 months' worth) plus the months, scaled from 10k
-        estimate = small["ns_per_citizen_month"] * 1e-9 * target * (months + 10)
-        return min(3, int(OOP_BUDGET_S // estimate))
-    return 0
-
-
-def linearity(results: dict) -> dict:
-    n = np.array([r["citizens"] for r in results.values()], dtype=float)
-    per_month = np.array([r["step_s"] / r["months"] for r in results.values()])
-    slope, intercept = np.polyfit(n, per_month, 1)
-    big, mid = results[1_000_000], results[100_000]
-    ratio = big["ns_per_citizen_month"] / mid["ns_per_citizen_month"]
-    exponent = math.log(big["step_s"] / mid["step_s"]) / math.log(big["citizens"] / mid["citizens"])
-    return {
-        "fit_ns_per_citizen_month": slope * 1e9,
-        "fit_fixed_ms_per_month": intercept * 1e3,
-        "ratio_per_citizen_1m_over_100k": ratio,
-        "exponent_100k_to_1m": exponent,
-        "citizen_rules_ratio_1m_over_100k": big["citizen_rules_ns_per_citizen_month"]
-        / mid["citizen_rules_ns_per_citizen_month"],
-    }
-
-
-def assess(results: dict, lin: dict) -> dict:
-    big = results[1_000_000]
-    out = {"ns_per_citizen_month_at_1m": _target("<=", TARGETS["ns_at_1m"], big["ns_per_citizen_month"])}
-    for n in (10_000, 100_000):
-        if "oop" in results[n]:
-            out[f"speedup_vs_mesa_agents_at_{n // 1000}k"] = _target(
-                ">=", TARGETS["speedup"], results[n]["oop"]["speedup_vs_citizen_rules"]
+def assess(sizes: dict) -> dict:
+    out = {}
+    for key in ("1m", "10m"):
+        if key in sizes:
+            out[f"ns_per_citizen_month_at_{key}"] = target(
+                "<=", TARGETS["ns"], sizes[key]["ns_per_citizen_month"]
             )
-    out["per_citizen_cost_ratio_1m_over_100k"] = _target(
-        "<=", TARGETS["linearity"], lin["ratio_per_citizen_1m_over_100k"]
-    )
-    out["peak_rss_mb_at_1m"] = _target("<=", TARGETS["peak_mb"], big["peak_rss_mb"])
+            out[f"times_bernoulli_floor_at_{key}"] = target("<=", TARGETS["floor"], sizes[key]["times_floor"])
+    for key in ("10k", "100k"):
+        if "mesa" in sizes.get(key, {}):
+            mesa_ = sizes[key]["mesa"]
+            out[f"mesa_over_vectorised_step_at_{key}"] = target(
+                ">=", TARGETS["mesa"], mesa_["times_vectorised_step"]
+            )
+            out[f"mesa_over_vectorised_rules_at_{key}"] = target(
+                ">=", TARGETS["mesa"], mesa_["times_vectorised_rules"]
+            )
+    if "21.9m" in sizes:
+        r = sizes["21.9m"]
+        out["beijing_1to1_156_months_s_extrapolated"] = target(
+            "<=", TARGETS["run_s"], r["run_156_months_s_extrapolated"]
+        )
+        out["beijing_1to1_peak_gb"] = target("<=", TARGETS["peak_gb"], r["peak_rss_mb"] / 1024)
     return out
 
 
-def _target(op: str, target: float, measured: float) -> dict:
-    met = measured <= target if op == "<=" else measured >= target
-    return {"target": f"{op} {target:g}", "measured": measured, "met": bool(met)}
+def parent(args) -> dict:
+    report = {"date": now(), "machine": machine(), "code": code_version(), "load_start": os.getloadavg()}
+    sizes = {}
+    for key in args.sizes.split(","):
+        n = SIZES[key]
+        big = n >= BIG
+        spec = {
+            "citizens": n,
+            "months": args.big_months if big else args.months,
+            "repeats": 1 if big else args.repeats,
+            "seed": args.seed,
+            "mesa": n in MESA_SIZES,
+        }
+        note(f"~{n:,} citizens{' (+ one mesa agent per citizen)' if spec['mesa'] else ''}")
+        sizes[key] = spawn(SCRIPT, spec, timeout=1800)
+    report["settings"] = {"months": args.months, "big_months": args.big_months, "repeats": args.repeats}
+    report["sizes"] = sizes
+    report["targets"] = assess(sizes)
+    report["load_end"] = os.getloadavg()
+    return report
 
 
 def print_report(report: dict) -> None:
-    sizes = report["sizes"]
+    header("jiesu citizens benchmark", report)
+    load = f"{report['load_start'][0]:.2f} at start, {report['load_end'][0]:.2f} at end"
     print(
-        f"\njiesu citizens benchmark  {report['date']}  ({report['machine']['nproc']} cpus, "
-        f"python {report['machine']['python']}, numpy {report['machine']['numpy']}, "
-        f"mesa {report['machine']['mesa']})"
-    )
-    print(
-        f"Beijing, all elements from month 1, {report['settings']['months']} months, "
-        f"best of {report['settings']['repeats']}; ns/cm = nanoseconds per citizen-month\n"
+        f"Beijing, every element from month 1; ns/cm = nanoseconds per citizen-month; load average {load}\n"
     )
     head = (
         "citizens",
         "units",
         "build s",
+        "months",
         "ms/month",
-        "ns/cm step",
-        "ns/cm citizens",
-        "ns/cm rest",
-        "peak MB",
-        "model MB",
+        "ns/cm",
+        "rules",
+        "rest",
+        "floor",
+        "x floor",
     )
-    print("{:>10} {:>6} {:>8} {:>9} {:>11} {:>15} {:>11} {:>8} {:>9}".format(*head))
-    for r in sizes.values():
-        print(
-            f"{r['citizens']:>10,} {r['units']:>6} {r['construct_s']:>8.3f} "
-            f"{r['step_ms_per_month']:>9.2f} {r['ns_per_citizen_month']:>11.1f} "
-            f"{r['citizen_rules_ns_per_citizen_month']:>15.1f} "
-            f"{r['rest_ns_per_citizen_month']:>11.1f} {r['peak_rss_mb']:>8.0f} "
-            f"{r['peak_rss_mb'] - r['rss_after_imports_mb']:>9.0f}"
+    print("{:>11} {:>6} {:>8} {:>6} {:>9} {:>7} {:>7} {:>7} {:>6} {:>8}".format(*head), end="")
+    print(f" {'B/cit':>6} {'peak MB':>8} {'156 mo s*':>9} {'load':>10}")
+    for r in report["sizes"].values():
+        cells = (
+            f"{r['citizens']:>11,} {r['units']:>6} {r['construct_s']:>8.2f} {r['months']:>6} ",
+            f"{r['ms_per_month']:>9.1f} {r['ns_per_citizen_month']:>7.1f} ",
+            f"{r['rules_ns_per_citizen_month']:>7.1f} {r['rest_ns_per_citizen_month']:>7.1f} ",
+            f"{r['floor_ns_per_citizen_month']:>6.2f} {r['times_floor']:>8.1f} ",
+            f"{r['bytes_per_citizen']:>6.0f} {r['peak_rss_mb']:>8.0f} ",
+            f"{r['run_156_months_s_extrapolated']:>9.1f} {r['load_before']:>4.2f}-{r['load_after']:.2f}",
         )
-    print("(ns/cm citizens: decide + learn + spread_awareness; model MB: peak RSS minus RSS after imports)")
-    print_phases(sizes)
-    print_oop(sizes)
-    lin = report["linearity"]
+        print("".join(cells))
     print(
-        f"\nlinearity: step time/month = {lin['fit_fixed_ms_per_month']:.2f} ms + "
-        f"{lin['fit_ns_per_citizen_month']:.1f} ns x citizens (least squares); "
-        f"cost per citizen 1M/100k = {lin['ratio_per_citizen_1m_over_100k']:.2f}; "
-        f"exponent 100k->1M = {lin['exponent_100k_to_1m']:.2f}; citizen rules alone 1M/100k = "
-        f"{lin['citizen_rules_ratio_1m_over_100k']:.2f}"
+        "(rules: Citizens.decide + end_month; floor: one numpy Bernoulli draw per citizen; B/cit: bytes "
+        "per citizen in Citizens; *156 mo s: construction + 156 x ms/month, extrapolated)"
     )
-    print(f"peak RSS of the 1M child from RUSAGE_CHILDREN: {report['children_peak_rss_mb_1m']:.0f} MB")
-    print("\ntargets:")
-    for name, t in report["targets"].items():
-        print(
-            f"  {name:<40} {t['target']:>9}  measured {t['measured']:>9.2f}  "
-            f"{'MET' if t['met'] else 'MISSED'}"
-        )
-    if "profile" in report:
-        print_profile(report["profile"])
-
-
-def print_phases(sizes: dict) -> None:
-    print("\nper-phase time, ns per citizen-month (ms/month at 1M in brackets):")
-    labels = list(next(iter(sizes.values()))["phases_s"])
-    print(f"  {'phase':<40}" + "".join(f"{r['citizens']:>12,}" for r in sizes.values()))
-    big = sizes["1000000"]
-    for label in labels:
-        cells = "".join(
-            f"{r['phases_s'][label] / (r['citizens'] * r['months']) * 1e9:>12.1f}" for r in sizes.values()
-        )
-        ms = big["phases_s"][label] / big["months"] * 1e3
-        print(f"  {label:<40}{cells}   ({ms:.2f} ms)")
-
-
-def print_oop(sizes: dict) -> None:
-    print("\none mesa.Agent per citizen (same rules, python math, agents.do) vs vectorised citizens:")
-    for r in sizes.values():
-        if "oop" not in r:
-            continue
-        o = r["oop"]
-        print(
-            f"  {o['citizens']:>9,} citizens: mesa {o['ns_per_citizen_month']:>8.0f} ns/cm "
-            f"(build {o['construct_s']:.2f} s, {o['step_s']:.1f} s for {o['months']} months); "
-            f"vectorised rules {r['citizen_rules_ns_per_citizen_month']:.1f} ns/cm -> "
-            f"{o['speedup_vs_citizen_rules']:.0f}x faster "
-            f"(full step: {o['speedup_vs_full_step']:.0f}x); peak {o['peak_rss_mb']:.0f} MB"
-        )
-        par = r["parity"]
-        print(
-            f"  {'':>9}  parity after 1 month: decide sums rel diff "
-            f"{par['decide_sums_max_rel_diff']:.1e}, "
-            f"awareness {par['awareness_max_abs_diff']:.1e}, "
-            f"mean trust {par['trust_mean_abs_diff']:.1e}"
-        )
-
-
-def print_profile(prof: dict, top: int = 20) -> None:
-    print(
-        f"\nline profile at {prof['citizens']:,} citizens ({prof['months']} months, "
-        f"{prof['traced_ms_per_month']:.1f} ms/month under tracing); top {top} lines:"
-    )
-    rows = [r for r in prof["lines"] if r["function"] != "JiesuModel.step"] + [
-        r
-        for r in prof["lines"]
-        if r["function"] == "JiesuModel.step"
-        and not r["source"].startswith(("sums =", "out =", "regime,", "self._", "self.citizens."))
-    ]
-    rows.sort(key=lambda r: -r["ms_per_month"])
-    for r in rows[:top]:
-        print(
-            f"  {r['ms_per_month']:>7.2f} ms {r['ns_per_citizen_month']:>6.1f} ns/cm  "
-            f"{r['function']}:{r['line']}  {r['source'][:70]}"
-        )
+    for r in report["sizes"].values():
+        if "mesa" in r:
+            o = r["mesa"]
+            print(
+                f"one mesa.Agent per citizen at {r['citizens']:,}: {o['ns_per_citizen_month']:.0f} ns/cm -> "
+                f"{o['times_vectorised_rules']:.0f}x the vectorised rules, {o['times_vectorised_step']:.0f}x "
+                f"the whole vectorised step (parity: sums {o['parity']['decide_sums_max_rel_diff']:.1e}, "
+                f"awareness {o['parity']['awareness_max_abs_diff']:.1e})"
+            )
+    print_targets(report["targets"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sizes", default=",".join(SIZES), help=f"comma-separated, of: {', '.join(SIZES)}")
+    parser.add_argument("--months", type=int, default=12, help="timed months below 5M citizens")
+    parser.add_argument("--big-months", type=int, default=3, help="timed months from 5M citizens on")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats below 5M citizens (best kept)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", action="store_true", help="line-profile even if the target is met")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--citizens", type=int, default=10_000, help=argparse.SUPPRESS)
-    parser.add_argument("--oop", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--oop-repeats", type=int, default=1, help=argparse.SUPPRESS)
-    parser.add_argument("--profile-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args)))
+        print(json.dumps(child(json.loads(args.child))))
         return
     report = parent(args)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(report, indent=1))
+    path = write_report(report, out_name("citizens", args.sizes, ",".join(SIZES)))
     print_report(report)
-    print(f"\nwritten {OUT.relative_to(ROOT)}")
-
-
-def parent(args) -> dict:
-    t0 = perf_counter()
-    results, children_peak_mb = run_sizes(args)
-    ordered = {str(k): results[k] for k in sorted(results)}
-    lin = linearity(results)
-    report = {
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": machine(),
-        "code": code_version(),
-        "settings": {
-            "months": args.months,
-            "repeats": args.repeats,
-            "seed": args.seed,
-            "geography": "beijing",
-            "start": START,
-            "reform_start": START,
-            "pioneer_elements": "all",
-            "abandon_rate": 0,
-        },
-        "sizes": ordered,
-        "linearity": lin,
-        "children_peak_rss_mb_1m": children_peak_mb,
-        "targets": assess(results, lin),
-    }
-    if args.profile or not report["targets"]["ns_per_citizen_month_at_1m"]["met"]:
-        print("  line-profiling ~1,000,000 citizens ...", file=sys.stderr, flush=True)
-        report["profile"] = spawn(1_000_000, 6, args.seed, ["--profile-only"])
-    report["wall_s"] = perf_counter() - t0
-    return report
+    print(f"\nwritten {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import contextlib
 import cProfile
 import io
 import json
+import os
 import pstats
 import subprocess
 import sys
@@ -62,21 +63,23 @@ SYNTH = {
     "end": END,
 }
 TARGETS = {"china_run_s": 15.0, "china_peak_mb": 3072.0, "quick_run_s": 3.0}
+SCALE_CITIES = (1000, 10_000)  # the scale part: synthetic cities under a national mandate
+MANDATE = {"month": "2019-01", "kind": "mandate", "target": "national", "deadline": "2021-12",
+           "elements": ["unified_hotline", "fast_response", "feedback"], "channel": "top_down"}  # fmt: skip
+CHINA100_END = "2018-04"  # China 1:100 runs a few months; 156 months are extrapolated
 
 # Calls of the month timed separately: (attribute path on the model, method, label).
 PHASES = (
     ("citizens", "decide", "citizens.decide"),
-    ("citizens", "learn", "citizens.learn"),
-    ("citizens", "spread_awareness", "citizens.spread_awareness"),
+    ("citizens", "end_month", "citizens.end_month"),
     ("units", "month", "units.month"),
     ("units", "evaluate", "units.evaluate"),
     ("", "_apply_events", "model._apply_events"),
     ("central", "step", "central.step"),
-    ("", "_regime", "model._regime"),
-    ("", "_govern", "model._govern"),
     ("", "_record", "model._record"),
 )
 DIFFUSION = ("mandate_hazard", "step_adoption", "step_elements", "step_durability")
+GOVERNANCE = ("regime", "govern")  # module functions of agents.governance
 CLI_PHASES = (
     "load_scenario",
     "build_model",
@@ -91,14 +94,20 @@ IMPORT_ROOTS = 12  # packages listed in the import-time breakdown
 
 
 # --- child: one model run ------------------------------------------------------------------
-def scenario_for(name: str | None):
+def scenario_for(name: str | None, events: list[dict] | None = None):
     from jiesu.experiments.scenarios import Scenario, load_scenario
+    from jiesu.model.events import Event
 
-    return load_scenario(name) if name else Scenario(name="synthetic")
+    if name:
+        return load_scenario(name)
+    return Scenario(
+        name="synthetic", events=tuple(Event(**{**e, "elements": tuple(e["elements"])}) for e in events or ())
+    )
 
 
 def install_timers(model) -> PhaseTimer:
     import jiesu.agents.diffusion as diffusion
+    import jiesu.agents.governance as governance
 
     timer = PhaseTimer()
     timer.wrap(model, "step", "step")
@@ -106,6 +115,8 @@ def install_timers(model) -> PhaseTimer:
         timer.wrap(getattr(model, path) if path else model, name, label)
     for name in DIFFUSION:
         timer.wrap(diffusion, name, f"diffusion.{name}")
+    for name in GOVERNANCE:
+        timer.wrap(governance, name, f"governance.{name}")
     return timer
 
 
@@ -113,7 +124,7 @@ def run_child(spec: dict) -> dict:
     from jiesu.experiments.execution.runner import build_model
 
     base_mb = vm_mb("VmRSS")
-    scenario = scenario_for(spec["scenario"])
+    scenario = scenario_for(spec["scenario"], spec.get("events"))
     t0 = perf_counter()
     model = build_model(scenario, spec["overrides"], seed=spec["seed"])
     construct_s = perf_counter() - t0
@@ -194,33 +205,52 @@ def short_path(file: str) -> str:
 def cli_child(spec: dict) -> dict:
     t0 = perf_counter()
     from jiesu.experiments.cli import main as cli
-    from jiesu.experiments.cli import run as commands
-    from jiesu.experiments.designs import run as run_folder
 
     import_s = perf_counter() - t0
+    t0 = perf_counter()
+    from jiesu.experiments.cli import run as commands
+    from jiesu.experiments.designs import run as run_folder
+    from jiesu.experiments.execution import runner
+
+    lazy_s = perf_counter() - t0
     sim = {}
-    original = commands.run_model
+    original = runner.run_model
 
     def run_model(model, progress=None):
         out = original(model, progress)
         sim["model_run_s"] = out.info["wall_seconds"]
         return out
 
-    commands.run_model = run_model
+    runner.run_model = run_model
     timer = PhaseTimer()
     timer.wrap(cli, "build_parser", "build_parser (imports compare, sweep)")
-    for module in (commands, run_folder):
+    for module in (runner, commands, run_folder):
         for name in CLI_PHASES:
             if hasattr(module, name):  # the command's code may be refactored under us
                 timer.wrap(module, name, name)
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
         t0 = perf_counter()
-        status = cli.main(["run", spec["scenario"], "--seed", str(spec["seed"]), "--out", f"{tmp}/run"])
+        args = [
+            "run",
+            spec["scenario"],
+            *spec.get("args", []),
+            "--seed",
+            str(spec["seed"]),
+            "--out",
+            f"{tmp}/run",
+        ]
+        status = cli.main(args)
         main_s = perf_counter() - t0
-    phases = {"imports (experiments.cli and what it pulls in)": import_s, **timer.seconds}
+    timer.restore()
+    runner.run_model = original
+    phases = {
+        "imports (experiments.cli and what it pulls in)": import_s,
+        "imports of the run command (runner, designs.run)": lazy_s,
+        **timer.seconds,
+    }
     phases["run_model: model.run()"] = sim["model_run_s"]
     phases["run_model: tidy tables, release"] = phases.pop("run_model") - sim["model_run_s"]
-    phases["other (argument parsing, folder staging)"] = main_s - sum(timer.seconds.values())
+    phases["other (argument parsing, folder staging, progress)"] = main_s - sum(timer.seconds.values())
     return {"status": status, "import_s": import_s, "main_s": main_s, "phases_s": phases}
 
 
@@ -326,6 +356,73 @@ def measure_synthetic(args) -> dict:
     return {"sizes": out, "scaling": scaling}
 
 
+def city_level_us(r: dict) -> float:
+    """µs per city-month of everything but the citizens' rules and the handling units."""
+    per_citizen = sum(v for k, v in r["phases_s"].items() if k.startswith(("citizens.", "units.")))
+    return (r["run_s"] - per_citizen) / (r["cities"] * r["months"]) * 1e6
+
+
+def measure_scale(args) -> dict:
+    """The issue's large-scale figures: many cities under a mandate, China 1:100, China 1:1,000 command."""
+    out: dict = {"mandate": {}}
+    for n in SCALE_CITIES:
+        spec = {"mode": "run", "scenario": None, "overrides": {**SYNTH, "synthetic_cities": n},
+                "events": [MANDATE], "seed": args.seed}  # fmt: skip
+        r = best_of(SCRIPT, spec, 1, "run_s", f"synthetic, {n:,} cities under a national mandate")
+        r["city_level_us_per_city_month"] = city_level_us(r)
+        out["mandate"][str(n)] = r
+    small, big = (out["mandate"][str(n)] for n in SCALE_CITIES)
+    out["mandate_exponent"] = local_exponent(small["cities"], small["run_s"], big["cities"], big["run_s"])
+    overrides = {"residents_per_citizen": 100, "start": START, "end": CHINA100_END}
+    spec = {"mode": "run", "scenario": "all_channels", "overrides": overrides, "seed": args.seed}
+    r = best_of(SCRIPT, spec, 1, "run_s", "China 1:100 (14.1M citizens), a few months")
+    r["run_156_months_s_extrapolated"] = r["construct_s"] + 156 * r["step_s"] / r["months"]
+    out["china_1to100"] = r
+    flags = ["--set", f"residents_per_citizen={CHINA_RPC}", "--start", START, "--end", END]
+    times = []
+    for k in range(args.repeats):
+        note(f"whole `jiesu run all_channels` at 1:{CHINA_RPC:,}, 156 months ({k + 1}/{args.repeats})")
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [
+                *jiesu_command(),
+                "run",
+                "all_channels",
+                *flags,
+                "--seed",
+                str(args.seed),
+                "--out",
+                f"{tmp}/r",
+            ]
+            times.append(wall(cmd))
+    note(f"`jiesu run all_channels` at 1:{CHINA_RPC:,}, phase by phase")
+    breakdown = spawn(SCRIPT, {"mode": "cli", "scenario": "all_channels", "args": flags, "seed": args.seed})
+    command = f"jiesu run all_channels {' '.join(flags)} --out TMP"
+    out["china_command"] = {"cmd": command, "wall_s": min(times), "wall_s_all": times, "breakdown": breakdown}
+    return out
+
+
+def print_scale(scale: dict) -> None:
+    print("\nlarge scale:")
+    for r in scale["mandate"].values():
+        print(
+            f"  {r['cities']:>6,} synthetic cities under a national mandate, {r['months']} months, "
+            f"{r['citizens']:,} citizens: run {r['run_s']:.1f} s (build {r['construct_s']:.1f} s), "
+            f"{r['us_per_city_month']:.2f} µs per city-month, city-level work alone "
+            f"{r['city_level_us_per_city_month']:.2f} µs; peak {r['peak_rss_mb']:.0f} MB"
+        )
+    print(f"  cost exponent in cities, {' -> '.join(scale['mandate'])}: {scale['mandate_exponent']:.2f}")
+    r = scale["china_1to100"]
+    print(
+        f"  China 1:100, {r['citizens']:,} citizens, {r['units']:,} units: build {r['construct_s']:.1f} s, "
+        f"{r['step_s'] / r['months']:.2f} s per month over {r['months']} months -> 156 months "
+        f"{r['run_156_months_s_extrapolated']:.0f} s (extrapolated); peak {r['peak_rss_mb']:.0f} MB"
+    )
+    c = scale["china_command"]
+    print(f"  `{c['cmd']}`: {c['wall_s']:.1f} s wall (fresh process); in one process:")
+    for k, v in c["breakdown"]["phases_s"].items():
+        print(f"      {k:<50} {v:>7.2f} s")
+
+
 def phase_exponents(small: dict, big: dict) -> dict:
     out = {}
     for label, s in big["phases_s"].items():
@@ -356,6 +453,18 @@ def assess(report: dict) -> dict:
         )
     if "quick" in report:
         out["quick scale run s"] = target("<=", TARGETS["quick_run_s"], report["quick"]["model"]["run_s"])
+    if "scale" in report:
+        sc = report["scale"]
+        big = sc["mandate"][str(SCALE_CITIES[-1])]
+        out[f"µs per city-month, {SCALE_CITIES[-1]:,} cities, mandate"] = target(
+            "<=", 1.0, big["us_per_city_month"]
+        )
+        out["  same, city-level work alone"] = target("<=", 1.0, big["city_level_us_per_city_month"])
+        out["China 1:100, 156 months s (extrapolated)"] = target(
+            "<=", 60.0, sc["china_1to100"]["run_156_months_s_extrapolated"]
+        )
+        out["China 1:100 peak GB"] = target("<=", 4.0, sc["china_1to100"]["peak_rss_mb"] / 1024)
+        out["China 1:1,000 whole command s"] = target("<=", 10.0, sc["china_command"]["wall_s"])
     return out
 
 
@@ -375,6 +484,7 @@ def profiles(args, report: dict) -> list[dict]:
 
 def parent(args) -> dict:
     t0 = perf_counter()
+    load_start = os.getloadavg()[0]
     report = {
         "date": now(),
         "machine": machine(),
@@ -390,6 +500,9 @@ def parent(args) -> dict:
         report["quick"] = measure_quick(args)
     if "synthetic" in parts:
         report["synthetic"] = measure_synthetic(args)
+    if "scale" in parts:
+        report["scale"] = measure_scale(args)
+    report["load"] = [load_start, os.getloadavg()[0]]
     report["targets"] = assess(report)
     report["profiles"] = profiles(args, report)
     report["wall_s"] = perf_counter() - t0
@@ -505,11 +618,14 @@ def print_profile(prof: dict, top: int = 15) -> None:
 
 def print_report(report: dict) -> None:
     header("jiesu diffusion benchmark", report)
+    print(f"load average {report['load'][0]:.2f} at start, {report['load'][1]:.2f} at end")
     print_runs(report)
     if "quick" in report:
         print_command(report["quick"])
     if "synthetic" in report:
         print_synthetic(report["synthetic"])
+    if "scale" in report:
+        print_scale(report["scale"])
     for prof in report["profiles"]:
         print_profile(prof)
     print_targets(report["targets"])
@@ -521,7 +637,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="runs per size, full China and synthetic")
     parser.add_argument("--quick-repeats", type=int, default=3, help="runs of the quick scale and command")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--parts", default="china,quick,synthetic", help="comma-separated subset to run")
+    parser.add_argument(
+        "--parts",
+        default="china,quick,synthetic",
+        help="comma-separated subset of china,quick,synthetic,scale",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="cProfile full China and quick scale even if met"
     )
@@ -531,7 +651,10 @@ def main() -> None:
         print(json.dumps(child(json.loads(args.child))))
         return
     report = parent(args)
-    path = write_report(report, out_name("diffusion", args.parts, "china,quick,synthetic"))
+    path = write_report(
+        report,
+        out_name("diffusion", args.parts, "china,quick,synthetic,scale", default="china,quick,synthetic"),
+    )
     print_report(report)
     print(f"written {path.relative_to(ROOT)}")
 

@@ -170,10 +170,11 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def out_name(stem: str, parts: str, every: str) -> str:
-    """``stem.json`` for a full run; a partial run (``--parts``) must not overwrite it."""
+def out_name(stem: str, parts: str, every: str, default: str | None = None) -> str:
+    """``stem.json`` for the default set of parts; another set (``--parts``) must not overwrite it."""
     chosen = [p for p in every.split(",") if p in parts.split(",")]
-    return f"{stem}.json" if chosen == every.split(",") else f"{stem}-{'-'.join(chosen)}.json"
+    full = (default or every).split(",")
+    return f"{stem}.json" if chosen == full else f"{stem}-{'-'.join(chosen)}.json"
 
 
 def write_report(report: dict, name: str) -> Path:

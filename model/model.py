@@ -121,6 +121,9 @@ class JiesuModel(mesa.Model):
         provinces = dict(zip(self.geography.province_id, self.geography.province_en, strict=True))
         self.provinces = {pid: ProvinceGovernment(self, pid, name) for pid, name in provinces.items()}
         self._province_of = [self.provinces[pid] for pid in self.geography.province_id]
+        # each city's province as an index into self.provinces (for per-province work done once)
+        order = {pid: k for k, pid in enumerate(self.provinces)}
+        self._province_index = np.array([order[pid] for pid in self.geography.province_id], dtype=np.int64)
         self.sectors = [SectorBody(self, key, zh) for key, zh in SECTORS]
         self._build_population()
         self.pioneer_cities = self._resolve_pioneer()
@@ -224,14 +227,23 @@ class JiesuModel(mesa.Model):
 
     def mandates_by_city(self) -> list:
         """The mandate each city must follow: the earliest deadline of national and provincial."""
+        return list(self.mandates_in_force())
+
+    def mandates_in_force(self) -> diffusion.MandatesInForce:
+        """The mandate each city must follow, chosen once per province (see :class:`MandatesInForce`).
+
+        The earliest deadline of the national and the provincial mandate; the national one on a tie.
+        """
         national = self.central.mandate
-        if national is None and all(p.mandate is None for p in self.provinces.values()):
-            return [None] * self.n_cities
-        out = []
-        for prov in self._province_of:
+        chosen: list = []
+        for prov in self.provinces.values():
             options = [m for m in (national, prov.mandate) if m is not None]
-            out.append(min(options, key=lambda m: m.deadline) if options else None)
-        return out
+            chosen.append(min(options, key=lambda m: m.deadline) if options else None)
+        distinct = list({id(m): m for m in chosen if m is not None}.values())
+        slot = {id(m): k for k, m in enumerate(distinct)}
+        by_province = np.array([slot[id(m)] if m is not None else -1 for m in chosen], dtype=np.int64)
+        which = by_province[self._province_index] if distinct else np.full(self.n_cities, -1, np.int64)
+        return diffusion.MandatesInForce(distinct, which)
 
     def record_hazards(self, hazards: np.ndarray) -> None:
         """Store this month's adoption hazards by source (NaN for cities not at risk)."""
@@ -270,8 +282,9 @@ class JiesuModel(mesa.Model):
         columns = np.column_stack([out[k] for k in _COUNTS]).astype(float)
         counts = dict(zip(_COUNTS, np.add.reduceat(columns, self.city_unit_start, axis=0).T, strict=True))
         governance.govern(self, counts, sums)
-        self.citizens.learn(out["satisfied_share"], learning, self.streams["citizens"])
-        self.citizens.spread_awareness(ceiling, self.p.awareness_rate)
+        self.citizens.end_month(
+            out["satisfied_share"], learning, ceiling, self.p.awareness_rate, self.streams["citizens"]
+        )
         self._smooth_satisfaction(counts)
         return out, counts
 

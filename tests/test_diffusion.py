@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from jiesu.agents.reform import MANDATE_CORE
+from jiesu.agents.reform import ELEMENT_NAMES, MANDATE_CORE
 from jiesu.experiments.designs.diffusion_fit import REFERENCE
 from jiesu.experiments.execution.runner import run_scenario
 from jiesu.experiments.scenarios import load_scenario
@@ -196,3 +196,52 @@ def test_county_geography_runs_with_beijing_districts_as_pioneer():
     ev = model.run().events
     pioneers = ev[(ev["event"] == "adopt") & (ev["channel"] == "pioneer")]
     assert len(pioneers) == 16 and pioneers["unit_id"].str.startswith("11").all(), "Beijing's 16 districts"
+
+
+def test_the_mandate_in_force_is_the_earliest_deadline_national_on_a_tie():
+    """Chosen once per province and spread over cities: the same as choosing city by city."""
+    from jiesu.agents import diffusion
+    from jiesu.agents.higher import Mandate
+
+    params = make_parameters({"geography": "china", "residents_per_citizen": 500000, "end": "2018-02"})
+    model = JiesuModel(params, seed=1)
+    provinces = list(model.provinces.values())
+    model.central.mandate = Mandate(0, 30, MANDATE_CORE, "top_down", "national")
+    for prov, deadline, channel in zip(provinces, (20, 30, 40, 25), ("bottom_up",) * 4, strict=False):
+        prov.mandate = Mandate(0, deadline, ("unified_hotline",), channel, prov.unit_id)
+    expected = []
+    for prov in model._province_of:  # the rule, city by city
+        options = [m for m in (model.central.mandate, prov.mandate) if m is not None]
+        expected.append(min(options, key=lambda m: m.deadline))
+    assert all(got is want for got, want in zip(model.mandates_by_city(), expected, strict=True))
+    hazard, bottom_up, in_force = diffusion.mandate_hazard(model)
+    assert (bottom_up == [m.channel == "bottom_up" for m in expected]).all()
+    assert (hazard > 0).all() and in_force.any.all()
+    core = np.array([name in m.elements for m in expected for name in ELEMENT_NAMES]).reshape(
+        len(expected), -1
+    )
+    assert (in_force.prescribed() == core).all()
+    model.central.mandate = None
+    for prov in provinces:
+        prov.mandate = None
+    hazard, bottom_up, in_force = diffusion.mandate_hazard(model)
+    assert not hazard.any() and not bottom_up.any() and not in_force.any.any()
+    assert in_force.prescribed().shape == (model.n_cities, len(ELEMENT_NAMES))
+
+
+def test_best_peer_is_the_first_largest_gain_among_neighbours_then_province():
+    """The per-province shortcut picks what a scan of every candidate picks, ties included."""
+    from jiesu.agents.diffusion import _best_peer
+
+    model = JiesuModel(_synthetic(synthetic_network="random_geometric", end="2018-01"), seed=3)
+    rng, peers, n = np.random.default_rng(4), model.peers, model.n_cities
+    for _ in range(20):
+        adopted = rng.random(n) < rng.uniform(0.01, 0.9)
+        gains = np.where(adopted, rng.integers(0, 3, n) / 10, 0.0)  # many ties
+        cache: dict = {}
+        for i in range(n):
+            row = peers.geo.indices[peers.geo.indptr[i] : peers.geo.indptr[i + 1]]
+            scan = np.concatenate((row, peers.province_members[peers.province[i]]))
+            scan = scan[(scan != i) & adopted[scan]]
+            want = int(scan[np.argmax(gains[scan])]) if scan.size else None
+            assert _best_peer(model, i, adopted, gains, cache) == want

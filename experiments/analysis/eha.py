@@ -33,11 +33,9 @@ import numpy as np
 import pandas as pd
 import patsy
 import statsmodels.api as sm
+from jiesu.experiments.analysis.choices import CLUSTERS, DURATIONS, LINKS
 from jiesu.experiments.errors import UsageError
 
-LINKS = ("logit", "cloglog")
-DURATIONS = ("spline", "dummies", "linear", "none")
-CLUSTERS = ("auto", "unit", "run", "unit+run")
 #: Runs needed before ``auto`` also clusters by run.
 MIN_RUN_CLUSTERS = 10
 #: Right-hand side of the default specification (before the duration term).

@@ -20,14 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from jiesu.agents.diffusion import SOURCES
+from jiesu.experiments.analysis.choices import PERIODS
 from jiesu.experiments.analysis.panel_columns import PANEL_COLUMN_NAMES
 from jiesu.experiments.analysis.panel_history import RunHistory, build_history
 from jiesu.experiments.analysis.stored import StoredResults, load_stored
 from jiesu.experiments.errors import UsageError
 from jiesu.model.calendar import format_month
 from jiesu.model.geography import haversine_km
-
-PERIODS = ("year", "month")
 
 
 def build_panel(

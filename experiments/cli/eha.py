@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-#: Choices of the options, as the library declares them (``tests/test_first_hour.py`` checks that
-#: they agree); the library, which imports pandas and statsmodels, is imported when the command runs.
-PERIODS = ("year", "month")
-LINKS = ("logit", "cloglog")
-DURATIONS = ("spline", "dummies", "linear", "none")
-CLUSTERS = ("auto", "unit", "run", "unit+run")
+from jiesu.experiments.analysis.choices import CLUSTERS, DURATIONS, LINKS, PERIODS
 
 
 def add_parser(sub) -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jiesu.experiments.analysis.choices import PERIODS
 from jiesu.experiments.errors import UsageError
-
-#: Choices of the options, as the library declares them (``tests/test_first_hour.py`` checks that
-#: they agree); the library, which imports pandas, is imported when the command runs.
-PERIODS = ("year", "month")
-FORMATS = ("parquet", "csv", "dta")
+from jiesu.experiments.outputs.format_names import FORMATS
 
 
 def add_parser(sub) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from jiesu.experiments.outputs.format_names import FORMATS
 from jiesu.experiments.outputs.storage import write_atomic, write_parquet
 
-FORMATS = ("parquet", "csv", "dta")
 #: Rows Excel can show in one sheet (the header included).
 EXCEL_MAX_ROWS = 1_048_576
 _STATA_LABEL_MAX = 80

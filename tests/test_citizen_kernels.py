@@ -1,0 +1,72 @@
+"""The citizens' chunked month: chunking changes nothing, and it is the whole-array arithmetic.
+
+The citizens' month runs over chunks of whole handling units (agents/citizen_kernels.py). The
+results must not depend on where the chunks end. Unit sizes cover units of one citizen, the
+branches of numpy's pairwise sums (under 8, up to 128, above) and units larger than a chunk.
+That the chunked month gives the same bits as the whole-array code it replaced is checked on
+whole runs by ``benchmarks/equivalence.py``.
+"""
+
+import numpy as np
+import pytest
+from jiesu.agents.citizens import Citizens, UnitContext
+from jiesu.model import make_parameters
+
+SIZES = np.array([1, 2, 7, 8, 9, 16, 127, 128, 129, 130, 300, 1000, 5, 20_000, 3, 64, 65, 4097])
+
+
+def _month(monkeypatch, chunk: int, months: int = 3, seed: int = 5):
+    """Citizens of SIZES after ``months`` months with varied contexts; what each month returned."""
+    monkeypatch.setattr(Citizens, "CHUNK", chunk)
+    citizens = Citizens(SIZES, make_parameters({"trust_social_learning": 0.07}), np.random.default_rng(seed))
+    ctx_rng, rng = np.random.default_rng(seed + 1), np.random.default_rng(seed + 2)
+    sums = []
+    for _ in range(months):
+        n = len(SIZES)
+        ctx = UnitContext(*(ctx_rng.uniform(0.05, 1.5, n) for _ in range(6)))
+        sums.append(citizens.decide(ctx))
+        share = np.where(ctx_rng.random(n) < 0.2, np.nan, ctx_rng.random(n))
+        citizens.end_month(share, ctx_rng.uniform(0, 0.3, n), ctx_rng.random(n), 0.1, rng)
+    return citizens, np.array(sums)
+
+
+def _same(a, b) -> bool:
+    return a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def _compare(one, other, label: str) -> None:
+    (c1, s1), (c2, s2) = one, other
+    assert _same(s1, s2), f"{label}: per-unit sums differ (max {np.abs(s1 - s2).max():.3g})"
+    for name in ("trust", "awareness", "_mu"):
+        a, b = getattr(c1, name), getattr(c2, name)
+        assert _same(a, b), f"{label}: {name} differs at {np.flatnonzero(a != b)[:5]}"
+
+
+@pytest.mark.parametrize("chunk", [1, 10, 100, 1000, 5000, 50_000])
+def test_chunks_do_not_change_the_results(monkeypatch, chunk):
+    whole = _month(monkeypatch, 10**9)
+    _compare(whole, _month(monkeypatch, chunk), f"chunk {chunk}")
+
+
+def test_learning_and_awareness_apart_equal_end_month():
+    p = make_parameters()
+    rng = np.random.default_rng(3)
+    together, apart = (Citizens(SIZES, p, np.random.default_rng(1)) for _ in range(2))
+    ctx = UnitContext(*(rng.uniform(0.1, 1, len(SIZES)) for _ in range(6)))
+    share, learning, ceiling = rng.random(len(SIZES)), rng.random(len(SIZES)) / 4, rng.random(len(SIZES))
+    for c in (together, apart):
+        c.decide(ctx)
+    together.end_month(share, learning, ceiling, 0.2, np.random.default_rng(9))
+    apart.learn(share, learning, np.random.default_rng(9))
+    apart.spread_awareness(ceiling, 0.2)
+    assert _same(together.trust, apart.trust) and _same(together.awareness, apart.awareness)
+
+
+def test_a_citizen_takes_twenty_bytes():
+    citizens = Citizens(SIZES, make_parameters(), np.random.default_rng(0))
+    per_citizen = [
+        v.nbytes / citizens.n
+        for v in vars(citizens).values()
+        if isinstance(v, np.ndarray) and v.shape == (citizens.n,)
+    ]
+    assert sum(per_citizen) == 20, f"bytes per citizen in citizen-sized arrays: {per_citizen}"
