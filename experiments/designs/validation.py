@@ -50,6 +50,7 @@ def write_validation(path: Path = DEFAULT_PATH, workers: int = 2) -> Path:
         _diffusion_section(workers),
         _checks_section(),
         _regimes_section(workers),
+        _eha_section(),
     ]
     text = "\n\n".join(sections) + "\n"
     write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
@@ -158,6 +159,7 @@ def _forecast_section(predictive: pd.DataFrame) -> str:
     )
     holdout = {(r["period"], r["metric"]): float(r["value"]) for r in load_table("beijing_holdout.csv")}
     rows = []
+    tested, inside, above = 0, 0, 0
     for year in [str(y) for y in range(LAST_FITTED_YEAR + 1, 2031)]:
         if year not in yearly.index.get_level_values("year"):
             continue
@@ -170,6 +172,10 @@ def _forecast_section(predictive: pd.DataFrame) -> str:
         ):
             q = [y[col].quantile(x) / scale for x in (0.05, 0.5, 0.95)]
             seen = holdout.get((year, metric))
+            if seen is not None:
+                tested += 1
+                inside += q[0] <= seen / scale <= q[2]
+                above += seen / scale > q[2]
             later = f"; published {fmt.format(seen / scale)}" if seen is not None else ""
             cells.append(f"{fmt.format(q[1])} [{fmt.format(q[0])}, {fmt.format(q[2])}]{later}")
         rows.append(cells)
@@ -180,7 +186,14 @@ Median and 90 % posterior predictive interval per year (parameter and stochastic
 beside the figures Beijing published later (`model/data/beijing_holdout.csv`, never used to fit;
 their definitions are not always those of 2018–2021, see `beijing_holdout.md`).
 
-{_table(table)}"""
+{_table(table)}
+
+**Verdict.** {inside} of the {tested} figures published since lie inside the 90 % interval and
+{above} lie above it. Where the published figures run above the interval, the forecast is too low,
+not merely too uncertain: fitted to 2018–2021 alone, the calibrated mechanisms (scope widening,
+online uptake, the learning curve) slow down after 2021, while Beijing's volumes and rates kept
+rising. The model's long-run levels are therefore the least trustworthy of its outputs; treat
+2022–2030 paths as scenarios conditional on the mechanisms, not as predictions."""
 
 
 def _diffusion_section(workers: int) -> str:
@@ -267,3 +280,57 @@ Share of China's 367 cities running the reform (mean of 4 runs, coarse scale):
   {horizontal_share["all_channels"]:.0%} under `all_channels` (mandate and endorsement present); the
   hazards add up, so this arises from the depletion of non-adopters and the attribution, not from an
   imposed interaction (docs/model.md §4)."""
+
+
+#: The specification of the diffusion literature (Berry & Berry 1990), as the tests fit it.
+BERRY_BERRY = (
+    "event ~ nbr_share_geo + mandate_national + mandate_province + endorsement + dissatisfaction"
+    " + log_population + I(distance_pioneer_km / 1000)"
+)
+
+
+def _eha_section() -> str:
+    """What a discrete-time logit recovers from city-year panels whose true hazards are known."""
+    import dataclasses
+
+    from jiesu.experiments.analysis.eha import fit_eha
+    from jiesu.experiments.analysis.panel import build_panel
+    from jiesu.experiments.analysis.recovery import recovery_table
+    from jiesu.experiments.analysis.stored import from_comparison
+
+    small = {**COARSE, "end": "2024-12"}
+    strong = load_scenario("horizontal")
+    strong = dataclasses.replace(strong, parameters={**strong.parameters, **diffusion_fit.REFERENCE})
+    scenarios = [strong, load_scenario("top_down")]
+    res = compare(scenarios, replicates=3, seed=0, overrides=small, city_rows=True, progress=False)
+    panel = build_panel(from_comparison(res, scenarios, small), period="year")
+    rows = []
+    for name in ("horizontal", "top_down"):
+        fit = fit_eha(panel[panel["scenario"] == name], formula=BERRY_BERRY)
+        table = recovery_table(fit).set_index("mechanism")
+        z = fit.result.tvalues
+        for mech in ("imitation", "mandate", "internal"):
+            r = table.loc[mech]
+            covariates = f"`{r['covariates']}`" if r["covariates"] else "—"
+            z_mech = f"{r['z']:.1f}" if np.isfinite(r["z"]) else "—"
+            rows.append([f"`{name}`", mech, covariates, f"{r['true_share']:.2f}", z_mech, r["verdict"]])
+        rows.append([f"`{name}`", "(coefficient)", "`nbr_share_geo`", "", f"{z['nbr_share_geo']:.1f}", ""])
+    table = pd.DataFrame(
+        rows, columns=["scenario", "mechanism", "covariates", "true share of the hazard", "z", "verdict"]
+    )
+    return f"""## 8. What event-history analysis recovers
+
+City-year panels (`jiesu panel`) of `horizontal` with the hand-set (strong) voluntary hazards
+0.03 / 0.3 / 0.002 — the fitted ones give too few voluntary adoptions to estimate anything — and of
+`top_down` (China, coarse scale, 3 runs pooled, to 2024-12), fitted by the discrete-time logit of
+the diffusion literature (`{BERRY_BERRY}`, standard errors clustered by city). Each run records the
+true hazard of every channel for every city-month, so the estimate can be set against the truth
+(`experiments/analysis/recovery.py`; docs/panel.md has the full tables and the caveats):
+
+{_table(table)}
+
+Under voluntary diffusion the neighbour term finds the imitation that drives adoption; under the
+mandate it finds nothing, although cities adopt in waves next to each other: vertical pressure
+substitutes for neighbour effects, and a logit that omits the mandate would misread it as
+diffusion. Internal pressure (the hazard that falls with satisfaction) is too weak and too uniform
+across cities at these settings to be seen (docs/model.md §7.12)."""

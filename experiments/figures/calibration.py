@@ -84,7 +84,7 @@ def predictive_figure(predictive: pd.DataFrame, spec, lang: str = "en"):
         right.set_ylim(0.4, 1.0)
         right.grid(alpha=0.3)
         right.legend(loc="lower right", frameon=False)
-        left.legend(loc="upper left", frameon=False)
+        left.legend(loc="lower right", frameon=False)
         fig.suptitle(t("predictive_title", lang, n=predictive["draw"].nunique()))
         fig.tight_layout()
     return fig
