@@ -178,6 +178,15 @@ def test_posterior_draws_one_particle_per_replicate_and_widens_the_bands(made, t
     plain = pd.read_parquet(tmp_path / "plain" / "runs.parquet")
     spread = lambda df: df["requests_per_10k_last12"].std()  # noqa: E731
     assert spread(runs) > 2 * spread(plain), "parameter uncertainty widens the spread across replicates"
+    assert main(["report", str(out), "--format", "html"]) == 0
+    html = (out / "report" / "report-en.html").read_text(encoding="utf-8")
+    assert "Parameter uncertainty" in html and "problem_rate" in html, (
+        "the report says the runs drew particles"
+    )
+    assert main(["report", str(tmp_path / "plain"), "--format", "html"]) == 0
+    assert "Parameter uncertainty" not in (tmp_path / "plain" / "report" / "report-en.html").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize(

@@ -180,6 +180,11 @@ def _scenarios(res: Results, lang: str) -> list[Block]:
         else {}
     )
     blocks = []
+    posterior = res.manifest.get("posterior")
+    if posterior:
+        sep = "、" if lang == "zh" else ", "
+        names = sep.join(_calibrated(posterior, lang))
+        blocks.append(Block("p", text.r("posterior", lang, posterior=posterior, names=names)))
     if common:
         blocks.append(Block("p", f"{text.r('common', lang)}: {_settings(common, lang)}"))
     for s in res.scenarios:
@@ -195,6 +200,17 @@ def _scenarios(res: Results, lang: str) -> list[Block]:
         blocks.append(Block("p", f"**{heading}** — {description}"))
         blocks.append(Block("list", items))
     return blocks
+
+
+def _calibrated(posterior: str, lang: str) -> list[str]:
+    """The parameters of the posterior a comparison drew from (its name alone if it is gone)."""
+    from jiesu.experiments.errors import UsageError
+    from jiesu.experiments.execution.posterior import Posterior
+
+    try:
+        return [param_label(n, lang) for n in Posterior.load(posterior).parameters]
+    except UsageError:
+        return ["?"]
 
 
 def _settings(values: dict, lang: str) -> str:

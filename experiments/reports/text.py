@@ -33,6 +33,13 @@ _TEXT: dict[str, tuple[str, str]] = {
     "changes": ("Changes", "改变的参数"),
     "events": ("Dated events", "定时事件"),
     "no_changes": ("the model's defaults", "模型默认值"),
+    "posterior": (
+        "Parameter uncertainty: each replicate drew its values of the calibrated parameters ({names}) "
+        "from the posterior `{posterior}` (docs/validation.md), so the intervals include what the "
+        "data leave uncertain, not sampling noise alone.",
+        "参数不确定性：每次重复运行从后验分布 `{posterior}`（docs/validation.md）抽取已校准参数"
+        "（{names}）的取值，因此区间既包含随机波动，也包含数据尚不能确定的参数不确定性。",
+    ),
     "all_results": ("All results", "全部结果"),
     "all_results_note": (
         "Mean [95 % interval] over replicates; the workbook and summary.csv also give the 10th and "
