@@ -17,8 +17,9 @@ def test_zero_problem_rate_gives_zero_requests():
     assert (df["work_orders"] == 0).all()
 
 
-def test_infinite_capacity_leaves_no_backlog():
-    df = run_city(capacity_per_10k=float("inf"), siphon_rate=0.0)
+def test_unlimited_capacity_leaves_no_backlog():
+    """Capacity far above any demand (the limit of infinite capacity; parameters must be finite)."""
+    df = run_city(capacity_per_10k=1e9, siphon_rate=0.0)
     assert (df["backlog"] == 0).all()
     before, after = df[df["month"] < "2019-01"], df[df["month"] >= "2019-01"]
     assert (after["response_rate"] >= 0.999).all(), "with the reform every work order gets a response"
