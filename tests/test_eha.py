@@ -11,7 +11,7 @@ adopt, and any duration term then separates the data (docs/panel.md).
 
 import pandas as pd
 import pytest
-from jiesu.experiments.analysis.eha import fit_eha
+from jiesu.experiments.analysis.eha import BERRY_BERRY, fit_eha
 from jiesu.experiments.analysis.eha_tables import coefficient_table, paper_table
 from jiesu.experiments.analysis.panel import build_panel
 from jiesu.experiments.analysis.recovery import recovery_table, true_effects
@@ -24,10 +24,6 @@ from jiesu.experiments.scenarios import load_scenario
 from tests.conftest import with_strong_voluntary
 
 SMALL = {"residents_per_citizen": 200000, "residents_per_unit": 500000, "end": "2024-12"}
-BERRY_BERRY = (
-    "event ~ nbr_share_geo + mandate_national + mandate_province + endorsement + dissatisfaction"
-    " + log_population + I(distance_pioneer_km / 1000)"
-)
 
 
 @pytest.fixture(scope="module")

@@ -109,6 +109,15 @@ class EhaFit:
         return float(1 - self.result.llf / self.result.llnull)
 
 
+#: The specification of the diffusion literature (Berry & Berry 1990) without a duration term, as
+#: docs/validation.md and the tests fit it to city-year panels: neighbours' adoption, national and
+#: provincial mandates, endorsement, dissatisfaction, size and distance from the pioneer.
+BERRY_BERRY = (
+    "event ~ nbr_share_geo + mandate_national + mandate_province + endorsement + dissatisfaction"
+    " + log_population + I(distance_pioneer_km / 1000)"
+)
+
+
 def default_formula(duration: str = "spline", covariates=DEFAULT_COVARIATES) -> str:
     """The default specification: the mechanisms' covariates, controls and the duration term."""
     terms = [*covariates, DURATION_TERMS[duration]]

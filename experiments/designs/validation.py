@@ -282,18 +282,11 @@ Share of China's 367 cities running the reform (mean of 4 runs, coarse scale):
   imposed interaction (docs/model.md §4)."""
 
 
-#: The specification of the diffusion literature (Berry & Berry 1990), as the tests fit it.
-BERRY_BERRY = (
-    "event ~ nbr_share_geo + mandate_national + mandate_province + endorsement + dissatisfaction"
-    " + log_population + I(distance_pioneer_km / 1000)"
-)
-
-
 def _eha_section() -> str:
     """What a discrete-time logit recovers from city-year panels whose true hazards are known."""
     import dataclasses
 
-    from jiesu.experiments.analysis.eha import fit_eha
+    from jiesu.experiments.analysis.eha import BERRY_BERRY, fit_eha
     from jiesu.experiments.analysis.panel import build_panel
     from jiesu.experiments.analysis.recovery import recovery_table
     from jiesu.experiments.analysis.stored import from_comparison
