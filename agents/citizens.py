@@ -88,11 +88,25 @@ class Citizens:
         longest = max(m for *_, m in self._chunks)
         # rows: utilities of filing and self-governance, 4 probabilities, 2 scratch, draws, exp(-mu)
         self._buffers = np.empty((10, longest), dtype=np.float32)
+        self._flags = np.empty((2, longest), dtype=bool)
+        self._sum_buffer = np.empty(65_537)  # float64 (0.5 MB), for :meth:`sums_by_group`
 
     @property
     def unit(self) -> np.ndarray:
         """Handling unit of each citizen (int32, non-decreasing; built on demand)."""
         return np.repeat(np.arange(len(self.counts), dtype=np.int32), self.counts)
+
+    def sums_by_group(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Float64 sums of trust and of awareness over groups of consecutive citizens (e.g. cities).
+
+        ``starts`` are the groups' first citizens; the bits are those of
+        ``np.add.reduceat(x, starts, dtype=np.float64)`` (:func:`agents.citizen_kernels.group_sums`).
+        """
+        buffer = self._sum_buffer
+        return (
+            citizen_kernels.group_sums(self.trust, starts, buffer),
+            citizen_kernels.group_sums(self.awareness, starts, buffer),
+        )
 
     def expand(self, per_unit) -> np.ndarray:
         """Per-unit values repeated for each citizen of the unit (float32, a new array)."""
@@ -185,7 +199,7 @@ class Citizens:
                 np.exp(np.negative(self._mu[lo : lo + m], out=none_filed[:m]), out=none_filed[:m])
             learn(
                 self.trust, self.awareness, lo, counts, values[:, u0:u1], np.float32(rate), draws,
-                none_filed, do_learn, do_spread,
+                none_filed, do_learn, do_spread, self._buffers[:3], self._flags,
             )  # fmt: skip
 
 

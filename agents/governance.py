@@ -62,7 +62,7 @@ def regime(model) -> tuple[Regime, UnitContext, np.ndarray, np.ndarray]:
         The units' :class:`Regime`, the citizens' :class:`UnitContext`, and per unit the trust
         learning rate and the awareness ceiling.
     """
-    p, s, c = model.p, model.cities, model.units.city
+    p, s, spread = model.p, model.cities, model.units.from_cities
     has = {name: s.has(name).astype(float) for name in ELEMENT_NAMES}
     mature = {
         name: learning_curve(s.experience(name, model.month), p.reform_ramp_months, p.learning_exponent)
@@ -77,30 +77,30 @@ def regime(model) -> tuple[Regime, UnitContext, np.ndarray, np.ndarray]:
     rates = city_problem_rates(model)
     disappointment = p.expectation_weight * np.maximum(0.0, s.expectation - s.quality)
     unit_regime = Regime(
-        routing=np.where(fast > 0, 1.0, p.routing_fragmented)[c],
-        capacity=(capacity_10k[c] * model.units.residents / 1e4),
-        gap=gap[c],
-        feedback=(p.feedback_gain * mature["feedback"])[c],
-        disappointment=disappointment[c],
-        evaluation=has["evaluation"][c],
-        knowledge_base=s.knowledge_base[c],
-        private_share=private_share(model)[c],
-        private_handled=private_handled_share(model)[c],
-        fit=s.fit[c],
-        self_governance=s.self_governance[c],
+        routing=spread(np.where(fast > 0, 1.0, p.routing_fragmented)),
+        capacity=spread(capacity_10k) * model.units.residents / 1e4,
+        gap=spread(gap),
+        feedback=spread(p.feedback_gain * mature["feedback"]),
+        disappointment=spread(disappointment),
+        evaluation=spread(has["evaluation"]),
+        knowledge_base=spread(s.knowledge_base),
+        private_share=spread(private_share(model)),
+        private_handled=spread(private_handled_share(model)),
+        fit=spread(s.fit),
+        self_governance=spread(s.self_governance),
     )
     cost = (1 - p.unified_cost_reduction * s.merged) * (1 - p.online_cost_saving * s.online)
     ctx = UnitContext(
-        cost_multiplier=cost[c],
-        scope=(p.scope_fragmented + (1 - p.scope_fragmented) * s.merged)[c],
-        self_governance=s.self_governance[c],
-        rate_consult=rates[c, 0],
-        rate_community=rates[c, 1],
-        rate_public=rates[c, 2],
+        cost_multiplier=spread(cost),
+        scope=spread(p.scope_fragmented + (1 - p.scope_fragmented) * s.merged),
+        self_governance=spread(s.self_governance),
+        rate_consult=spread(rates[:, 0]),
+        rate_community=spread(rates[:, 1]),
+        rate_public=spread(rates[:, 2]),
     )
-    learning = np.where(has["feedback"] > 0, p.trust_learning, p.trust_learning_no_feedback)[c]
+    learning = spread(np.where(has["feedback"] > 0, p.trust_learning, p.trust_learning_no_feedback))
     unified = has["unified_hotline"] > 0
-    ceiling = np.where(unified, p.awareness_ceiling_unified, p.awareness_ceiling_fragmented)[c]
+    ceiling = spread(np.where(unified, p.awareness_ceiling_unified, p.awareness_ceiling_fragmented))
     return unit_regime, ctx, learning, ceiling
 
 

@@ -84,6 +84,10 @@ class HandlingUnits:
         self._city_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
         self._city_size = counts
 
+    def from_cities(self, values: np.ndarray) -> np.ndarray:
+        """Per-city values repeated for each unit of the city (units are sorted by city)."""
+        return np.repeat(values, self._city_size, axis=0)
+
     def month(self, expected: np.ndarray, regime: Regime, rng: np.random.Generator) -> dict:
         """Run one month of handling.
 

@@ -67,6 +67,9 @@ CASES: dict[str, tuple[str, dict, int]] = {
     "beijing-s3": ("beijing", {}, 3),
     "beijing-fine-s1": ("beijing", {"residents_per_citizen": 100, "end": "2022-12"}, 1),
     "beijing-everything-s1": ("beijing", EVERYTHING, 1),
+    # units of 50,000 citizens: every chunk is one unit larger than Citizens.CHUNK
+    "beijing-large-units-s1": ("beijing", {"residents_per_citizen": 20, "residents_per_unit": 1_000_000,
+                                           "end": "2019-12"}, 1),  # fmt: skip
     "beijing-small-s4": ("beijing", {"residents_per_citizen": 20000, "end": "2021-12"}, 4),
     "all_channels-s1": ("all_channels", {}, 1),
     "all_channels-s2": ("all_channels", {}, 2),

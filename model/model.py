@@ -279,8 +279,9 @@ class JiesuModel(mesa.Model):
         expected = self.unit_weight[:, None] * rates * sums[:, :3]
         out = self.units.month(expected, regime, self.streams["handling"])
         self.units.evaluate(regime)
-        columns = np.column_stack([out[k] for k in _COUNTS]).astype(float)
-        counts = dict(zip(_COUNTS, np.add.reduceat(columns, self.city_unit_start, axis=0).T, strict=True))
+        # column by column: the same sums as of the stacked columns, without copying them
+        starts = self.city_unit_start
+        counts = {k: np.add.reduceat(np.asarray(out[k], dtype=float), starts) for k in _COUNTS}
         governance.govern(self, counts, sums)
         self.citizens.end_month(
             out["satisfied_share"], learning, ceiling, self.p.awareness_rate, self.streams["citizens"]
@@ -344,6 +345,7 @@ class JiesuModel(mesa.Model):
         cit_starts = self._city_citizen_start
         n_cit = np.diff(np.append(cit_starts, self.citizens.n))
         pop = self.geography.population
+        trust, awareness = self.citizens.sums_by_group(cit_starts)
         with np.errstate(invalid="ignore", divide="ignore"):
             values = {
                 "requests": c["requests"],
@@ -356,9 +358,8 @@ class JiesuModel(mesa.Model):
                 "true_satisfaction_rate": c["satisfied"] / c["pending"],
                 "backlog": c["backlog"],
                 "delay_months": c["backlog"] / c["handled"],
-                "trust_mean": np.add.reduceat(self.citizens.trust, cit_starts, dtype=np.float64) / n_cit,
-                "awareness_mean": np.add.reduceat(self.citizens.awareness, cit_starts, dtype=np.float64)
-                / n_cit,
+                "trust_mean": trust / n_cit,
+                "awareness_mean": awareness / n_cit,
                 "scope": p.scope_fragmented + (1 - p.scope_fragmented) * s.merged,
                 "online_share": s.online,
                 "expectation": s.expectation,

@@ -70,3 +70,31 @@ def test_a_citizen_takes_twenty_bytes():
         if isinstance(v, np.ndarray) and v.shape == (citizens.n,)
     ]
     assert sum(per_citizen) == 20, f"bytes per citizen in citizen-sized arrays: {per_citizen}"
+
+
+@pytest.mark.parametrize("buffer", [129, 1000, 65_537])
+def test_group_sums_are_numpys_float64_reduceat(buffer):
+    """City sums of trust and awareness: the bits of numpy's reduceat with dtype float64.
+
+    Values span many orders of magnitude (so that the order of additions shows in the last bits);
+    groups run from one value to many times the buffer, so every branch of numpy's pairwise sum
+    and of the split of a long group is taken.
+    """
+    from jiesu.agents.citizen_kernels import group_sums
+
+    rng = np.random.default_rng(buffer)
+    sizes = np.array([1, 2, 7, 8, 9, 127, 128, 129, 130, 257, 1000, 4097, 3 * buffer + 5, 1, 11 * buffer])
+    n = int(sizes.sum())
+    x = (rng.random(n) ** 10 * rng.lognormal(0, 3, n)).astype(np.float32)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    expected = np.add.reduceat(x, starts, dtype=np.float64)
+    got = group_sums(x, starts, np.empty(buffer))
+    assert _same(got, expected), f"groups differ: {np.flatnonzero(got != expected)}"
+    assert _same(group_sums(x, np.array([0]), np.empty(buffer)), np.add.reduceat(x, [0], dtype=np.float64))
+
+
+def test_group_sums_refuse_a_buffer_below_numpys_pairwise_block():
+    from jiesu.agents.citizen_kernels import group_sums
+
+    with pytest.raises(ValueError, match="129"):
+        group_sums(np.ones(10, np.float32), np.array([0]), np.empty(128))
