@@ -150,7 +150,7 @@ def group_sums(x, starts, buffer) -> np.ndarray:
 
 
 def _pairwise(x, buffer) -> np.float64:
-    """numpy's pairwise float64 sum of the float32 ``x`` (halves summed in ``buffer``, see above)."""
+    """The pairwise float64 sum numpy takes of the float32 ``x`` (halves summed in ``buffer``, see above)."""
     n = len(x)
     if n < len(buffer):
         buffer[0] = 0.0  # reduceat starts from the first value: a leading zero makes it a plain sum

@@ -59,6 +59,7 @@ RGG = {
     "start": "2018-01",
     "end": "2024-12",
 }
+LARGE_UNITS = {"residents_per_citizen": 20, "residents_per_unit": 1_000_000, "end": "2019-12"}
 
 #: label -> (scenario, overrides, seed); a scenario of None is an empty one (no events)
 CASES: dict[str, tuple[str, dict, int]] = {
@@ -68,8 +69,7 @@ CASES: dict[str, tuple[str, dict, int]] = {
     "beijing-fine-s1": ("beijing", {"residents_per_citizen": 100, "end": "2022-12"}, 1),
     "beijing-everything-s1": ("beijing", EVERYTHING, 1),
     # units of 50,000 citizens: every chunk is one unit larger than Citizens.CHUNK
-    "beijing-large-units-s1": ("beijing", {"residents_per_citizen": 20, "residents_per_unit": 1_000_000,
-                                           "end": "2019-12"}, 1),  # fmt: skip
+    "beijing-large-units-s1": ("beijing", LARGE_UNITS, 1),
     "beijing-small-s4": ("beijing", {"residents_per_citizen": 20000, "end": "2021-12"}, 4),
     "all_channels-s1": ("all_channels", {}, 1),
     "all_channels-s2": ("all_channels", {}, 2),
