@@ -148,13 +148,23 @@ class Simulation:
         """
         return run_figure(self.results, self.geography, kind, lang)
 
-    def save(self, folder: str | Path, lang: str = "en", parents: bool = False) -> Path:
+    def save(
+        self,
+        folder: str | Path,
+        lang: str = "en",
+        parents: bool = False,
+        figures: tuple[str, ...] | None = None,
+        formats: tuple[str, ...] | None = None,
+    ) -> Path:
         """Write the results folder that ``jiesu run`` writes: tables, figures, manifest.
 
         Args:
             folder: A new folder (it must not exist, or be empty).
             lang: Language of the figures (Chinese ones are named ``NAME-zh.png``).
             parents: Create missing parent folders.
+            figures: Figures to draw, of ``rates``, ``adoption``, ``map``; None (default) every
+                figure the run can have, ``()`` none (as ``jiesu run --figures``).
+            formats: Their file formats, of ``png``, ``pdf``, ``svg`` (default all three).
 
         Returns:
             The folder.
@@ -163,7 +173,9 @@ class Simulation:
             OutputError: The folder exists and is not empty, or its parent is missing.
         """
         folder = Path(folder)
-        save_run(self.results, self.scenario, self.geography, folder, lang, [repr(self)], parents)
+        save_run(
+            self.results, self.scenario, self.geography, folder, lang, [repr(self)], parents, figures, formats
+        )
         return folder
 
 

@@ -42,6 +42,25 @@ def test_run_writes_tables_figure_and_manifest(tmp_path):
     assert (out / "rates.png").stat().st_size > 10_000
 
 
+def test_run_draws_only_the_figures_asked_for(tmp_path):
+    quick = ["all_channels", "--set", "residents_per_citizen=500000", "--end", "2018-06"]
+    only = tmp_path / "map"
+    assert main(["run", *quick, "--figures", "map", "--figure-formats", "png", "--out", str(only)]) == 0
+    figures = sorted(p.name for p in only.iterdir() if p.suffix in (".png", ".pdf", ".svg"))
+    assert figures == ["adoption_map.png"]
+    assert json.loads((only / "manifest.json").read_text())["figures"] == ["map"]
+    none = tmp_path / "none"
+    assert main(["run", *quick, "--figures", "none", "--out", str(none)]) == 0
+    assert sorted(p.name for p in none.iterdir()) == [
+        "adoptions.parquet",
+        "hazards.parquet",
+        "manifest.json",
+        "timeseries.parquet",
+    ]
+    manifest = json.loads((none / "manifest.json").read_text())
+    assert manifest["figures"] == [] and "adoption_map.png" not in manifest["files"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -53,6 +72,9 @@ def test_run_writes_tables_figure_and_manifest(tmp_path):
         (["run", "atlantis"], "unknown scenario 'atlantis'"),
         (["run", "--set", "pioneer=Gotham"], "unknown city 'Gotham'"),
         (["run", "--seed", "x"], "the seed must be a whole number"),
+        (["run", "--figures", "chart"], "unknown figure 'chart'"),
+        (["run", "--figures", "rates,map", "--end", "2018-02"], "need more than one city"),
+        (["run", "--figure-formats", "png,jpg"], "unknown figure format 'jpg'"),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(

@@ -105,6 +105,27 @@ def test_rates_of_beijing_carry_the_published_figures():
     plt.close(fig)
 
 
+def test_outlines_come_back_from_the_cache_unchanged_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = chinamap._simplified()
+    path = chinamap._cache_path()
+    assert path.is_relative_to(tmp_path / "jiesu")
+    chinamap._write_cache(fresh, path)
+    cached = chinamap._read_cache(path)
+    for name in ("provinces", "country", "maritime"):
+        a, b = getattr(fresh, name), getattr(cached, name)
+        assert len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), name
+    assert np.array_equal(fresh.dots, cached.dots) and cached.source == fresh.source
+    path.write_bytes(b"not a cache")
+    chinamap.outlines.cache_clear()
+    try:
+        rebuilt = chinamap.outlines()
+    finally:
+        chinamap.outlines.cache_clear()
+    assert len(rebuilt.provinces) == len(fresh.provinces)
+    assert len(chinamap._read_cache(path).provinces) == len(fresh.provinces), "the damaged file was replaced"
+
+
 def test_the_map_has_boundaries_the_south_china_sea_inset_and_dates_on_its_colour_bar():
     outlines = chinamap.outlines()
     assert len(outlines.provinces) > 34 and outlines.maritime, "province rings and the maritime line"

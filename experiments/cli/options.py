@@ -65,6 +65,55 @@ def scheduler(text: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+#: Figures ``jiesu run`` can draw (``experiments.designs.run.RUN_FIGURES``) and the file formats.
+FIGURE_KINDS = ("rates", "adoption", "map")
+FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
+def _choices(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [t for t in items if t not in allowed]
+    if unknown or not items:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what} {', '.join(map(repr, unknown)) or repr(text)}: give a comma-separated "
+            f"list of {', '.join(allowed)}"
+        )
+    return tuple(dict.fromkeys(items))
+
+
+def figure_kinds(text: str) -> tuple[str, ...] | None:
+    """Argument type of ``--figures``: ``all`` (None: every figure the run can have), ``none``, or a list."""
+    if text.strip() == "all":
+        return None
+    if text.strip() == "none":
+        return ()
+    return _choices(text, FIGURE_KINDS, "figure")
+
+
+def figure_formats(text: str) -> tuple[str, ...]:
+    """Argument type of ``--figure-formats``: a comma-separated list of png, pdf, svg."""
+    return _choices(text, FIGURE_FORMATS, "figure format")
+
+
+def add_figure_options(parser: argparse.ArgumentParser) -> None:
+    """``--figures`` and ``--figure-formats``: which figures to draw, in which formats."""
+    parser.add_argument(
+        "--figures",
+        type=figure_kinds,
+        default=None,
+        metavar="LIST",
+        help=f"figures to draw: all (default; rates only for one city), none, or a comma-separated list "
+        f"of {', '.join(FIGURE_KINDS)}. Figures are most of a short run's time",
+    )
+    parser.add_argument(
+        "--figure-formats",
+        type=figure_formats,
+        default=FIGURE_FORMATS,
+        metavar="LIST",
+        help=f"file formats of the figures, comma-separated (default: {','.join(FIGURE_FORMATS)})",
+    )
+
+
 def add_output_options(parser: argparse.ArgumentParser, what: str = "output folder") -> None:
     """``--out`` and ``--parents``: where results go, and whether missing parents may be created."""
     parser.add_argument("--out", type=Path, help=f"{what} (default: a new folder under results/)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jiesu.experiments.cli.options import (
+    add_figure_options,
     add_run_options,
     draw_to_files,
     load_posterior,
@@ -21,6 +22,7 @@ def add_parser(sub) -> None:
         "scenario", nargs="?", default="beijing", help="built-in name or .toml path (default: beijing)"
     )
     add_run_options(run)
+    add_figure_options(run)
 
 
 def main(args, argv: list[str]) -> int:
@@ -38,7 +40,7 @@ def main(args, argv: list[str]) -> int:
         for note in notes:
             say(f"note: {note}")
 
-        from jiesu.experiments.designs.run import default_run_id, save_run
+        from jiesu.experiments.designs.run import check_figures, default_run_id, save_run
         from jiesu.experiments.execution.progress import Progress
         from jiesu.experiments.execution.runner import build_model, run_model
 
@@ -49,11 +51,16 @@ def main(args, argv: list[str]) -> int:
             run_id=default_run_id(scenario.name, args.seed),
             posterior=posterior,
         )
+        check_figures(args.figures, model.n_cities)
         bar = Progress(len(model.months), scenario.name, "month")
         output = run_model(model, progress=bar.update)
         bar.close()
-        draw_to_files()
-        save_run(output, scenario, model.geography, out, args.lang, ["jiesu", *argv], parents=True)
+        if args.figures != ():
+            draw_to_files()
+        save_run(
+            output, scenario, model.geography, out, args.lang, ["jiesu", *argv], parents=True,
+            figures=args.figures, formats=args.figure_formats,
+        )  # fmt: skip
     _summarise(output, out)
     return 0
 

@@ -80,8 +80,30 @@ def run_figure(output, geography, kind: str = "rates", lang: str = "en", note: s
     return maps.map_figure(ts, ev, geography, lang, note)
 
 
+def check_figures(figures, n_cities: int) -> None:
+    """Refuse figures a run cannot have (``adoption`` and ``map`` need more than one city).
+
+    Raises:
+        UsageError: Naming the figures and what to ask for instead.
+    """
+    multi = [k for k in figures or () if k != "rates"]
+    if n_cities == 1 and multi:
+        raise UsageError(
+            f"the {' and '.join(map(repr, multi))} figure{'s' if len(multi) > 1 else ''} "
+            "need more than one city; this run has one (ask for --figures rates or none)"
+        )
+
+
 def save_run(
-    output, scenario, geography, out: Path, lang: str = "en", command=None, parents: bool = False
+    output,
+    scenario,
+    geography,
+    out: Path,
+    lang: str = "en",
+    command=None,
+    parents: bool = False,
+    figures: tuple[str, ...] | None = None,
+    formats: tuple[str, ...] | None = None,
 ) -> list[str]:
     """Write one run's tables, figures and manifest into the new folder ``out``.
 
@@ -93,6 +115,9 @@ def save_run(
         lang: Language of the figures (Chinese figures are named ``NAME-zh.png``).
         command: Command line recorded in the manifest.
         parents: Create missing parent folders of ``out``.
+        figures: Kinds of :data:`RUN_FIGURES` to draw; None draws every figure the run can have
+            (``rates`` alone for one city), ``()`` none.
+        formats: File formats of the figures (default png, pdf and svg).
 
     Returns:
         The names of the files written.
@@ -100,9 +125,13 @@ def save_run(
     Raises:
         OutputError: If ``out`` exists and is not empty, or its parent is missing and
             ``parents`` is False.
+        UsageError: If ``figures`` asks for a multi-city figure of a one-city run.
     """
     from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
 
+    check_figures(figures, geography.n)
+    every = ["rates"] if geography.n == 1 else list(RUN_FIGURES)
+    kinds = every if figures is None else list(figures)
     manifest = base_manifest(command)
     manifest.update(
         {
@@ -110,6 +139,7 @@ def save_run(
             "scenario": scenario.to_dict(),
             "seed": output.info.get("seed", {}).get("entropy"),
             "run": output.info,
+            "figures": kinds,
             "outcomes": {
                 o.name: {"unit": o.unit, "meaning": o.meaning} for o in (*OUTCOMES, *AGGREGATE_OUTCOMES)
             },
@@ -122,21 +152,23 @@ def save_run(
         if output.hazards is not None:
             write_parquet(output.hazards, tmp / "hazards.parquet")
             tables.append("hazards.parquet")
-        written = _figures(output, geography, tmp, lang, manifest)
+        written = _figures(output, geography, tmp, lang, manifest, formats)
         files = [*tables, *written, "manifest.json"]
         manifest["files"] = files[:-1]
         write_json(manifest, tmp / "manifest.json")
     return files
 
 
-def _figures(output, geography, folder: Path, lang: str, manifest: dict) -> list[str]:
-    from jiesu.experiments.figures.common import save
+def _figures(output, geography, folder: Path, lang: str, manifest: dict, formats) -> list[str]:
+    """Draw the figures the manifest lists (none: matplotlib is not even imported)."""
+    if not manifest["figures"]:
+        return []
+    from jiesu.experiments.figures.common import FORMATS, save
     from jiesu.experiments.figures.compare import provenance_caption
 
     note = provenance_caption(manifest, lang)
-    kinds = ["rates"] if geography.n == 1 else list(RUN_FIGURES)
     paths = []
-    for kind in kinds:
+    for kind in manifest["figures"]:
         figure = run_figure(output, geography, kind, lang, note)
-        paths += save(figure, folder, figure_name(RUN_FIGURES[kind], lang))
+        paths += save(figure, folder, figure_name(RUN_FIGURES[kind], lang), formats or FORMATS)
     return [p.name for p in paths]

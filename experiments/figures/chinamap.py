@@ -17,6 +17,7 @@ are drawn as dots.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -121,7 +122,67 @@ def _rings(path: Path, dots: list) -> list[np.ndarray]:
 
 @cache
 def outlines() -> Outlines:
-    """Load and simplify the outlines once per process."""
+    """Load and simplify the outlines once per process (from the cache when it has them)."""
+    path = _cache_path()
+    try:
+        return _read_cache(path)
+    except (OSError, ValueError, KeyError):
+        pass
+    out = _simplified()
+    with contextlib.suppress(OSError):  # the cache only saves time
+        _write_cache(out, path)
+    return out
+
+
+def _cache_path() -> Path:
+    """Where the simplified outlines are kept between processes (parsing the GeoJSON takes ~1 s).
+
+    Under ``$XDG_CACHE_HOME/jiesu`` (default ``~/.cache/jiesu``); the name holds a digest of the
+    boundary data's version, the grid and this module's code, so a change to any of them makes
+    a new file instead of reusing an old one.
+    """
+    import hashlib
+    import os
+
+    key = hashlib.sha256(f"{data_version()}|{GRID_KM}|".encode() + Path(__file__).read_bytes()).hexdigest()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "jiesu" / f"outlines-{key[:16]}.npz"
+
+
+def _pack(rings) -> dict:
+    return {"points": np.concatenate(rings), "sizes": np.array([len(r) for r in rings])}
+
+
+def _unpack(points: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, ...]:
+    return tuple(np.split(points, np.cumsum(sizes)[:-1]))
+
+
+def _write_cache(o: Outlines, path: Path) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {
+        f"{name}_{k}": v
+        for name in ("provinces", "country", "maritime")
+        for k, v in _pack(getattr(o, name)).items()
+    }
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
+        np.savez(tmp, dots=o.dots, source=np.array(o.source), **arrays)
+    os.replace(tmp.name, path)  # whole or not at all
+
+
+def _read_cache(path: Path) -> Outlines:
+    with np.load(path, allow_pickle=False) as z:
+        rings = {
+            name: _unpack(z[f"{name}_points"], z[f"{name}_sizes"])
+            for name in ("provinces", "country", "maritime")
+        }
+        return Outlines(rings["provinces"], rings["country"], z["dots"], rings["maritime"], str(z["source"]))
+
+
+def _simplified() -> Outlines:
+    """Read the boundary files and simplify them to the grid."""
     root = _root()
     index = root.parents[1] / "index" / "administrative.db"
     with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
