@@ -7,6 +7,8 @@ That the chunked month gives the same bits as the whole-array code it replaced i
 whole runs by ``benchmarks/equivalence.py``.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 from jiesu.agents.citizens import Citizens, UnitContext
@@ -98,3 +100,20 @@ def test_group_sums_refuse_a_buffer_below_numpys_pairwise_block():
 
     with pytest.raises(ValueError, match="129"):
         group_sums(np.ones(10, np.float32), np.array([0]), np.empty(128))
+
+
+def test_chunks_cover_every_unit_once_and_large_units_stand_alone():
+    from jiesu.agents.citizens import _plan_chunks
+
+    counts = np.array([3, 40, 5, 5, 100, 1, 1, 30, 2, 64, 64, 7])
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    chunks = _plan_chunks(counts, starts, size=64)  # units of 32 citizens or more stand alone
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(counts)
+    for (_, u1, lo, m), (v0, _, lo2, _) in itertools.pairwise(chunks):
+        assert u1 == v0 and lo + m == lo2, "chunks are consecutive runs of whole units"
+    for u0, u1, lo, m in chunks:
+        assert m == counts[u0:u1].sum() and lo == starts[u0]
+        if (counts[u0:u1] >= 32).any():
+            assert u1 - u0 == 1, f"a large unit shares chunk {(u0, u1)}"
+        else:
+            assert starts[u1 - 1] - lo < 64, "a group of small units starts within the chunk size"
