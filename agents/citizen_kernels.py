@@ -121,41 +121,92 @@ def group_sums(x, starts, buffer) -> np.ndarray:
     """Float64 sums of the float32 ``x`` over consecutive groups beginning at ``starts``.
 
     The same bits as ``np.add.reduceat(x, starts, dtype=np.float64)``, about 10-20x faster: numpy's
-    reduceat converts element by element when given a dtype, while here blocks of whole groups are
-    converted into ``buffer`` (float64, at least 129 entries; no allocation the size of ``x``) and
-    summed with reduceat. A group longer than the buffer is summed as numpy sums a segment, its
-    first value plus the pairwise sum of the rest, with that pairwise sum's halves (numpy splits a
-    run of more than 128 values at half its length, rounded down to a multiple of 8) summed in the
-    buffer. Checked against numpy in ``tests/test_citizens.py``.
+    reduceat converts element by element when given a dtype (see :class:`SumPlan` for how).
+    ``buffer`` is float64 with at least 129 entries; nothing the size of ``x`` is allocated.
     """
-    if len(buffer) < 129:
-        raise ValueError("the buffer needs at least 129 entries (numpy's pairwise block is 128)")
-    n, size = len(x), len(buffer) - 1
-    starts = np.asarray(starts, dtype=np.int64)
-    ends = np.append(starts[1:], n)
-    out = np.empty(len(starts))
-    i = 0
-    while i < len(starts):
-        s, e = int(starts[i]), int(ends[i])
-        if e - s > size:  # one long group
-            out[i] = np.float64(x[s]) + _pairwise(x[s + 1 : e], buffer)
-            i += 1
-            continue
-        j = i + max(int(np.searchsorted(ends[i:], s + size, side="right")), 1)
-        e = int(ends[j - 1])
-        buffer[: e - s] = x[s:e]
-        out[i:j] = np.add.reduceat(buffer[: e - s], starts[i:j] - s)
-        i = j
-    return out
+    plan = SumPlan(starts, len(x), len(buffer) - 1)
+    plan.advance((x,), len(x), buffer)
+    return plan.finish((x,))[0]
 
 
-def _pairwise(x, buffer) -> np.float64:
-    """The pairwise float64 sum numpy takes of the float32 ``x`` (halves summed in ``buffer``, see above)."""
-    n = len(x)
-    if n < len(buffer):
-        buffer[0] = 0.0  # reduceat starts from the first value: a leading zero makes it a plain sum
-        buffer[1 : n + 1] = x
-        return np.add.reduceat(buffer[: n + 1], [0])[0]
-    half = n // 2
-    half -= half % 8
-    return _pairwise(x[:half], buffer) + _pairwise(x[half:], buffer)
+class SumPlan:
+    """How :func:`group_sums` sums fixed groups, in pieces that can be taken as the data is ready.
+
+    Blocks of whole groups are converted into a float64 buffer of ``size + 1`` entries and summed
+    with numpy's reduceat, which gives each group the bits of numpy's own float64 reduceat. A group
+    longer than the buffer is summed as numpy sums a segment: its first value plus the pairwise
+    sum of the rest, where numpy splits a run of more than 128 values at half its length, rounded
+    down to a multiple of 8; the halves are split the same way until they fit in the buffer, and
+    the pieces' sums are added back up the same tree. Pieces are ordered by their last element,
+    so :meth:`advance` can sum each piece right after a pass has written it (while it is still in
+    the processor's cache), and :meth:`finish` adds up the trees. Checked against numpy in
+    ``tests/test_citizen_kernels.py``.
+    """
+
+    def __init__(self, starts, n: int, size: int):
+        if size < 128:
+            raise ValueError("the buffer needs at least 129 entries (numpy's pairwise block is 128)")
+        self.size = size
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.append(starts[1:], n)
+        self.n_groups = len(starts)
+        self.pieces: list[tuple] = []  # (last element + 1, block or pairwise piece)
+        self.trees: list[tuple] = []  # (group, its first element, tree of piece indices)
+        self._slots = 0
+        i = 0
+        while i < len(starts):
+            s, e = int(starts[i]), int(ends[i])
+            if e - s > size:  # one long group
+                self.trees.append((i, s, self._tree(s + 1, e)))
+                i += 1
+                continue
+            j = i + max(int(np.searchsorted(ends[i:], s + size, side="right")), 1)
+            e = int(ends[j - 1])
+            self.pieces.append((e, ("block", s, e, starts[i:j] - s, i, j)))
+            i = j
+        self._next = 0
+
+    def _tree(self, a: int, b: int):
+        n = b - a
+        if n <= self.size:
+            slot = self._slots
+            self._slots += 1
+            self.pieces.append((b, ("pairwise", a, b, slot)))
+            return slot
+        half = n // 2
+        half -= half % 8
+        return (self._tree(a, a + half), self._tree(a + half, b))
+
+    def advance(self, arrays, upto: int, buffer) -> None:
+        """Sum the pieces of ``arrays`` (float32, one per row of the result) ending at or before ``upto``."""
+        if self._next == 0:
+            self._out = np.empty((len(arrays), self.n_groups))
+            self._pair = np.empty((len(arrays), self._slots))
+        while self._next < len(self.pieces) and self.pieces[self._next][0] <= upto:
+            piece = self.pieces[self._next][1]
+            for r, x in enumerate(arrays):
+                if piece[0] == "block":
+                    _, s, e, local, i, j = piece
+                    buffer[: e - s] = x[s:e]
+                    self._out[r, i:j] = np.add.reduceat(buffer[: e - s], local)
+                else:
+                    _, a, b, slot = piece
+                    buffer[0] = 0.0  # reduceat starts from the first value: a leading zero makes a plain sum
+                    buffer[1 : b - a + 1] = x[a:b]
+                    self._pair[r, slot] = np.add.reduceat(buffer[: b - a + 1], [0])[0]
+            self._next += 1
+
+    def finish(self, arrays) -> np.ndarray:
+        """Add up the long groups' trees; the sums, one row per array. The plan can then be used again."""
+        if self._next != len(self.pieces):
+            raise RuntimeError("finish() before every piece was summed")
+        for group, first, tree in self.trees:
+            for r, x in enumerate(arrays):
+                self._out[r, group] = np.float64(x[first]) + self._combine(tree, r)
+        self._next = 0
+        return self._out
+
+    def _combine(self, node, r: int) -> np.float64:
+        if isinstance(node, int):
+            return self._pair[r, node]
+        return self._combine(node[0], r) + self._combine(node[1], r)

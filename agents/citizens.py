@@ -91,6 +91,7 @@ class Citizens:
         self._buffers = np.empty((10, longest), dtype=np.float32)
         self._flags = np.empty((2, longest), dtype=bool)
         self._sum_buffer = np.empty(65_537)  # float64 (0.5 MB), for :meth:`sums_by_group`
+        self._sum_plan: citizen_kernels.SumPlan | None = None  # groups summed by end_month
 
     @property
     def unit(self) -> np.ndarray:
@@ -108,6 +109,15 @@ class Citizens:
             citizen_kernels.group_sums(self.trust, starts, buffer),
             citizen_kernels.group_sums(self.awareness, starts, buffer),
         )
+
+    def sum_over(self, starts: np.ndarray) -> None:
+        """Have :meth:`end_month` return the float64 sums of trust and awareness over these groups.
+
+        ``starts`` are the groups' first citizens (e.g. each city's). The sums have the bits of
+        :meth:`sums_by_group`, but are taken chunk by chunk while the month's values are still in
+        the processor's cache, which spares a pass over every citizen.
+        """
+        self._sum_plan = citizen_kernels.SumPlan(starts, self.n, len(self._sum_buffer) - 1)
 
     def expand(self, per_unit) -> np.ndarray:
         """Per-unit values repeated for each citizen of the unit (float32, a new array)."""
@@ -172,11 +182,16 @@ class Citizens:
         ceiling: np.ndarray,
         rate: float,
         rng: np.random.Generator,
-    ) -> None:
-        """:meth:`learn`, then :meth:`spread_awareness`, in one pass over the citizens."""
-        self._end(satisfied_share, learning, ceiling, rate, rng)
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`learn`, then :meth:`spread_awareness`, in one pass over the citizens.
 
-    def _end(self, satisfied_share, learning, ceiling, rate, rng) -> None:
+        Returns:
+            With :meth:`sum_over`, the groups' float64 sums of trust and of awareness after the
+            month (as :meth:`sums_by_group` would give them); None without.
+        """
+        return self._end(satisfied_share, learning, ceiling, rate, rng, self._sum_plan)
+
+    def _end(self, satisfied_share, learning, ceiling, rate, rng, plan=None):
         """Learning (if ``satisfied_share`` is given) and awareness (if ``ceiling`` is), chunk by chunk.
 
         One uniform draw per citizen, in citizen order, from ``rng`` (drawn chunk by chunk: the
@@ -202,6 +217,12 @@ class Citizens:
                 self.trust, self.awareness, lo, counts, values[:, u0:u1], np.float32(rate), draws,
                 none_filed, do_learn, do_spread, self._buffers[:3], self._flags,
             )  # fmt: skip
+            if plan is not None:
+                plan.advance((self.trust, self.awareness), lo + m, self._sum_buffer)
+        if plan is not None:
+            trust, awareness = plan.finish((self.trust, self.awareness))
+            return trust, awareness
+        return None
 
 
 def _plan_chunks(

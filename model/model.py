@@ -163,6 +163,7 @@ class JiesuModel(mesa.Model):
         self.city_unit_start = np.concatenate(([0], np.cumsum(n_units)[:-1]))
         citizens_per_city = np.bincount(unit_city, weights=per_unit).astype(np.int64)
         self._city_citizen_start = np.concatenate(([0], np.cumsum(citizens_per_city)[:-1]))
+        self.citizens.sum_over(self._city_citizen_start)  # end_month returns the cities' sums
 
     def _resolve_pioneer(self) -> np.ndarray:
         name = self.p.pioneer.strip()
@@ -283,7 +284,7 @@ class JiesuModel(mesa.Model):
         starts = self.city_unit_start
         counts = {k: np.add.reduceat(np.asarray(out[k], dtype=float), starts) for k in _COUNTS}
         governance.govern(self, counts, sums)
-        self.citizens.end_month(
+        self._citizen_sums = self.citizens.end_month(
             out["satisfied_share"], learning, ceiling, self.p.awareness_rate, self.streams["citizens"]
         )
         self._smooth_satisfaction(counts)
@@ -345,7 +346,7 @@ class JiesuModel(mesa.Model):
         cit_starts = self._city_citizen_start
         n_cit = np.diff(np.append(cit_starts, self.citizens.n))
         pop = self.geography.population
-        trust, awareness = self.citizens.sums_by_group(cit_starts)
+        trust, awareness = self._citizen_sums  # of this month's end_month (Citizens.sum_over)
         with np.errstate(invalid="ignore", divide="ignore"):
             values = {
                 "requests": c["requests"],

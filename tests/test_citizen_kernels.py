@@ -117,3 +117,21 @@ def test_chunks_cover_every_unit_once_and_large_units_stand_alone():
             assert u1 - u0 == 1, f"a large unit shares chunk {(u0, u1)}"
         else:
             assert starts[u1 - 1] - lo < 64, "a group of small units starts within the chunk size"
+
+
+@pytest.mark.parametrize("chunk", [1, 100, 50_000])
+def test_end_month_sums_over_groups_as_numpy_does(monkeypatch, chunk):
+    """The groups' sums taken during end_month equal numpy's float64 reduceat of the month's result."""
+    monkeypatch.setattr(Citizens, "CHUNK", chunk)
+    citizens = Citizens(SIZES, make_parameters(), np.random.default_rng(2))
+    citizens._sum_buffer = np.empty(200)  # a small buffer: long groups are split into trees
+    unit_starts = np.concatenate(([0], np.cumsum(SIZES)[:-1]))
+    groups = unit_starts[[0, 3, 4, 10, 13, 16]]  # groups of several units, one of 20,000 citizens
+    citizens.sum_over(groups)
+    rng = np.random.default_rng(4)
+    for _ in range(2):
+        n = len(SIZES)
+        citizens.decide(UnitContext(*(rng.uniform(0.05, 1.5, n) for _ in range(6))))
+        trust, awareness = citizens.end_month(rng.random(n), rng.uniform(0, 0.3, n), rng.random(n), 0.1, rng)
+        assert _same(trust, np.add.reduceat(citizens.trust, groups, dtype=np.float64))
+        assert _same(awareness, np.add.reduceat(citizens.awareness, groups, dtype=np.float64))
