@@ -90,7 +90,7 @@ class Citizens:
         # rows: utilities of filing and self-governance, 4 probabilities, 2 scratch, draws, exp(-mu)
         self._buffers = np.empty((10, longest), dtype=np.float32)
         self._flags = np.empty((2, longest), dtype=bool)
-        self._sum_buffer = np.empty(65_537)  # float64 (0.5 MB), for :meth:`sums_by_group`
+        self._sum_buffer = np.empty(65_537)  # float64 (0.5 MB), for the sums of :meth:`sum_over`
         self._sum_plan: citizen_kernels.SumPlan | None = None  # groups summed by end_month
 
     @property
@@ -98,24 +98,13 @@ class Citizens:
         """Handling unit of each citizen (int32, non-decreasing; built on demand)."""
         return np.repeat(np.arange(len(self.counts), dtype=np.int32), self.counts)
 
-    def sums_by_group(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Float64 sums of trust and of awareness over groups of consecutive citizens (e.g. cities).
-
-        ``starts`` are the groups' first citizens; the bits are those of
-        ``np.add.reduceat(x, starts, dtype=np.float64)`` (:func:`agents.citizen_kernels.group_sums`).
-        """
-        buffer = self._sum_buffer
-        return (
-            citizen_kernels.group_sums(self.trust, starts, buffer),
-            citizen_kernels.group_sums(self.awareness, starts, buffer),
-        )
-
     def sum_over(self, starts: np.ndarray) -> None:
         """Have :meth:`end_month` return the float64 sums of trust and awareness over these groups.
 
         ``starts`` are the groups' first citizens (e.g. each city's). The sums have the bits of
-        :meth:`sums_by_group`, but are taken chunk by chunk while the month's values are still in
-        the processor's cache, which spares a pass over every citizen.
+        ``np.add.reduceat(x, starts, dtype=np.float64)`` (:class:`agents.citizen_kernels.SumPlan`),
+        but are taken chunk by chunk while the month's values are still in the processor's cache,
+        which spares a pass over every citizen.
         """
         self._sum_plan = citizen_kernels.SumPlan(starts, self.n, len(self._sum_buffer) - 1)
 
@@ -187,7 +176,7 @@ class Citizens:
 
         Returns:
             With :meth:`sum_over`, the groups' float64 sums of trust and of awareness after the
-            month (as :meth:`sums_by_group` would give them); None without.
+            month (the bits of numpy's float64 ``reduceat``); None without.
         """
         return self._end(satisfied_share, learning, ceiling, rate, rng, self._sum_plan)
 

@@ -409,7 +409,7 @@ class JiesuModel(mesa.Model):
         t, n = len(self.months), self.n_cities
         g = self.geography
         df = pd.DataFrame(self.records.reshape(t * n, -1), columns=list(OUTCOME_NAMES))
-        df.insert(0, "month", np.repeat([format_month(m) for m in self.months], n))
+        df.insert(0, "month", _repeated([format_month(m) for m in self.months], np.repeat(np.arange(t), n)))
         df.insert(1, "level", "city")
         identity = {
             "unit_id": g.unit_id,
@@ -418,10 +418,11 @@ class JiesuModel(mesa.Model):
             "province_id": g.province_id,
             "province_en": g.province_en,
             "province_zh": g.province_zh,
-            "population": g.population,
         }
+        cities = np.tile(np.arange(n), t)
         for k, (column, values) in enumerate(identity.items()):
-            df.insert(2 + k, column, np.tile(values, t))
+            df.insert(2 + k, column, _repeated(values, cities))
+        df.insert(2 + len(identity), "population", g.population[cities])
         for col in ("adopted", "institutionalised"):
             df[col] = df[col].astype(bool)
         return df
@@ -433,3 +434,8 @@ class JiesuModel(mesa.Model):
         )
         df["month"] = [format_month(m) for m in df["month"]]
         return df
+
+
+def _repeated(texts, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``texts[index]`` as a string column, each distinct text converted once (not once per row)."""
+    return pd.array(np.asarray(texts, dtype=object), dtype=pd.StringDtype(na_value=np.nan)).take(index)

@@ -61,6 +61,16 @@ def test_run_draws_only_the_figures_asked_for(tmp_path):
     assert manifest["figures"] == [] and "adoption_map.png" not in manifest["files"]
 
 
+def test_figure_options_name_the_figures_and_formats_the_run_writes():
+    """The command line's lists (kept import-light) match what the run and the figure code know."""
+    from jiesu.experiments.cli.options import FIGURE_FORMATS, FIGURE_KINDS
+    from jiesu.experiments.designs.run import RUN_FIGURES
+    from jiesu.experiments.figures.common import FORMATS
+
+    assert tuple(RUN_FIGURES) == FIGURE_KINDS
+    assert FIGURE_FORMATS == FORMATS
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

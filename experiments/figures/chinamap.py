@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -126,7 +127,7 @@ def outlines() -> Outlines:
     path = _cache_path()
     try:
         return _read_cache(path)
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing or damaged
         pass
     out = _simplified()
     with contextlib.suppress(OSError):  # the cache only saves time
@@ -173,7 +174,7 @@ def _write_cache(o: Outlines, path: Path) -> None:
 
 
 def _read_cache(path: Path) -> Outlines:
-    with np.load(path, allow_pickle=False) as z:
+    with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:  # ours to close, even if damaged
         rings = {
             name: _unpack(z[f"{name}_points"], z[f"{name}_sizes"])
             for name in ("provinces", "country", "maritime")

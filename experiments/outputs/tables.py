@@ -10,11 +10,20 @@ from jiesu.model.outcomes import OUTCOMES
 _WEIGHT = {"pending": "work_orders", "handled": "work_orders", "mean_pop": "population"}
 
 
-def _weighted(df: pd.DataFrame, keys: list[str], column: str, weight: str) -> pd.Series:
-    w = df[weight].where(df[column].notna(), 0.0)
-    num = (df[column].fillna(0.0) * w).groupby([df[k] for k in keys]).sum()
-    den = w.groupby([df[k] for k in keys]).sum()
-    return num / den.replace(0, np.nan)
+def _sums(city: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Every sum the aggregate rows need, in one grouping of one frame (group sizes beside)."""
+    values = {"population": city["population"]}
+    for o in OUTCOMES:
+        if o.aggregate == "sum":
+            values[o.name] = city[o.name]
+        elif o.aggregate in _WEIGHT:
+            w = city[_WEIGHT[o.aggregate]].where(city[o.name].notna(), 0.0)
+            values[f"{o.name}\0num"] = city[o.name].fillna(0.0) * w
+            values[f"{o.name}\0den"] = w
+    values["adopted_pop"] = city["population"] * city["adopted"]
+    frame = pd.DataFrame(values)
+    grouped = frame.groupby([city[k] for k in keys], sort=True)
+    return grouped.sum(), grouped.size()
 
 
 def aggregate(city: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -26,19 +35,17 @@ def aggregate(city: pd.DataFrame, level: str) -> pd.DataFrame:
     national row has code ``100000`` and the names China / 全国.
     """
     keys = ["month", "province_id"] if level == "province" else ["month"]
-    df = city.copy()
-    df["adopted_pop"] = df["population"] * df["adopted"]
-    grouped = df.groupby(keys, sort=True)
-    out = grouped[["population"]].sum()
+    sums, size = _sums(city, keys)
+    out = sums[["population"]].copy()
     for o in OUTCOMES:
         if o.aggregate == "sum":
-            out[o.name] = grouped[o.name].sum()
+            out[o.name] = sums[o.name]
         elif o.aggregate in _WEIGHT:
-            out[o.name] = _weighted(df, keys, o.name, _WEIGHT[o.aggregate])
+            out[o.name] = sums[f"{o.name}\0num"] / sums[f"{o.name}\0den"].replace(0, np.nan)
     out["requests_per_10k"] = out["requests"] / out["population"] * 1e4
-    out["n_adopted"] = grouped["adopted"].sum()
-    out["share_adopted"] = out["n_adopted"] / grouped.size()
-    out["share_population_covered"] = grouped["adopted_pop"].sum() / out["population"]
+    out["n_adopted"] = sums["adopted"]
+    out["share_adopted"] = out["n_adopted"] / size
+    out["share_population_covered"] = sums["adopted_pop"] / out["population"]
     out["adopted"] = out["n_adopted"] > 0
     out["institutionalised"] = out["institutionalised"] > 0
     out = out.reset_index()
