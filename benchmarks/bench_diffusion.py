@@ -84,12 +84,14 @@ CLI_PHASES = (
     "load_scenario",
     "build_model",
     "run_model",
-    "_figures",
+    "_start_figures",
+    "draw_figure_files",
     "write_parquet",
     "base_manifest",
     "write_json",
     "_summarise",
 )
+PARTS = ("china", "quick", "synthetic", "scale", "commands")
 IMPORT_ROOTS = 12  # packages listed in the import-time breakdown
 
 
@@ -224,6 +226,9 @@ def cli_child(spec: dict) -> dict:
     runner.run_model = run_model
     timer = PhaseTimer()
     timer.wrap(cli, "build_parser", "build_parser (imports compare, sweep)")
+    from jiesu.experiments.figures import pool as figure_pool
+
+    timer.wrap(figure_pool.Batch, "results", "figures: waiting for the figure workers")
     for module in (runner, commands, run_folder):
         for name in CLI_PHASES:
             if hasattr(module, name):  # the command's code may be refactored under us
@@ -294,9 +299,10 @@ def jiesu_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "jiesu.experiments.cli"]
 
 
-def wall(cmd: list[str]) -> float:
+def wall(cmd: list[str], env: dict | None = None) -> float:
     t0 = perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
+    env = {**os.environ, **env} if env else None
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT, env=env)
     seconds = perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
@@ -378,23 +384,48 @@ def measure_scale(args) -> dict:
     r = best_of(SCRIPT, spec, 1, "run_s", "China 1:100 (14.1M citizens), a few months")
     r["run_156_months_s_extrapolated"] = r["construct_s"] + 156 * r["step_s"] / r["months"]
     out["china_1to100"] = r
-    flags = ["--set", f"residents_per_citizen={CHINA_RPC}", "--start", START, "--end", END]
-    times: dict[str, list[float]] = {"all": [], "none": []}
-    for k in range(args.repeats):
-        for figures in times:  # interleaved: both see the same load
-            note(f"`jiesu run all_channels --figures {figures}` at 1:{CHINA_RPC:,} ({k + 1}/{args.repeats})")
-            with tempfile.TemporaryDirectory() as tmp:
-                cmd = [*jiesu_command(), "run", "all_channels", *flags, "--figures", figures,
-                       "--seed", str(args.seed), "--out", f"{tmp}/r"]  # fmt: skip
-                times[figures].append(wall(cmd))
-    note(f"`jiesu run all_channels` at 1:{CHINA_RPC:,}, phase by phase")
-    breakdown = spawn(SCRIPT, {"mode": "cli", "scenario": "all_channels", "args": flags, "seed": args.seed})
-    command = f"jiesu run all_channels {' '.join(flags)} --out TMP"
-    out["china_command_no_figures"] = {"cmd": command.replace(" --out", " --figures none --out"),
-                                       "wall_s": min(times["none"]), "wall_s_all": times["none"]}  # fmt: skip
-    out["china_command"] = {"cmd": command, "wall_s": min(times["all"]), "wall_s_all": times["all"],
-                            "breakdown": breakdown}  # fmt: skip
     return out
+
+
+def measure_whole_commands(args) -> dict:
+    """China and counties at 1:1,000: whole commands with and without figures, and one phase by phase."""
+    flags = ["--set", f"residents_per_citizen={CHINA_RPC}", "--start", START, "--end", END]
+    out = {"commands": measure_commands(args, {"china": flags, "counties": [*flags, *COUNTIES]})}
+    note(f"`jiesu run all_channels` at 1:{CHINA_RPC:,}, phase by phase")
+    out["china_breakdown"] = spawn(
+        SCRIPT, {"mode": "cli", "scenario": "all_channels", "args": flags, "seed": args.seed}
+    )
+    return out
+
+
+#: The figure settings each whole command is timed with: label -> (--figures, environment).
+COMMAND_VARIANTS = {
+    "no figures (--figures none)": ("none", {}),
+    "every figure, png+pdf+svg (the default)": ("all", {}),
+    "the same, drawn in the main process (JIESU_FIGURE_WORKERS=0)": ("all", {"JIESU_FIGURE_WORKERS": "0"}),
+}
+COUNTIES = ["--set", "geography=china_counties"]  # 2,985 county-level units
+
+
+def measure_commands(args, commands: dict[str, list[str]]) -> dict:
+    """Whole ``jiesu run all_channels`` commands in fresh processes, each variant interleaved."""
+    times = {name: {label: [] for label in COMMAND_VARIANTS} for name in commands}
+    for k in range(args.repeats):
+        for name, flags in commands.items():
+            for label, (figures, env) in COMMAND_VARIANTS.items():  # interleaved: the same load
+                note(f"{name}: `jiesu run all_channels` at 1:{CHINA_RPC:,}, {label} ({k + 1}/{args.repeats})")
+                with tempfile.TemporaryDirectory() as tmp:
+                    cmd = [*jiesu_command(), "run", "all_channels", *flags, "--figures", figures,
+                           "--seed", str(args.seed), "--out", f"{tmp}/r"]  # fmt: skip
+                    times[name][label].append(wall(cmd, env))
+    return {
+        name: {
+            "cmd": f"jiesu run all_channels {' '.join(flags)} --out TMP",
+            "wall_s": {label: min(t) for label, t in times[name].items()},
+            "wall_s_all": times[name],
+        }
+        for name, flags in commands.items()
+    }
 
 
 def print_scale(scale: dict) -> None:
@@ -413,12 +444,18 @@ def print_scale(scale: dict) -> None:
         f"{r['step_s'] / r['months']:.2f} s per month over {r['months']} months -> 156 months "
         f"{r['run_156_months_s_extrapolated']:.0f} s (extrapolated); peak {r['peak_rss_mb']:.0f} MB"
     )
-    c, bare = scale["china_command"], scale["china_command_no_figures"]
-    print(f"  `{bare['cmd']}`: {bare['wall_s']:.1f} s wall (fresh process)")
-    print(f"  `{c['cmd']}` (every figure, png+pdf+svg): {c['wall_s']:.1f} s wall (fresh process)")
-    print("  the same, in one process:")
-    for k, v in c["breakdown"]["phases_s"].items():
-        print(f"      {k:<50} {v:>7.2f} s")
+
+
+def print_whole_commands(scale: dict) -> None:
+    print("\nwhole commands:")
+    for name, c in scale["commands"].items():
+        runs = len(next(iter(c["wall_s_all"].values())))
+        print(f"  {name}: `{c['cmd']}`, wall clock in a fresh process (best of {runs}):")
+        for label, seconds in c["wall_s"].items():
+            print(f"      {label:<62} {seconds:>6.1f} s")
+    print("  china, the default command in one process, phase by phase:")
+    for k, v in scale["china_breakdown"]["phases_s"].items():
+        print(f"      {k:<62} {v:>6.2f} s")
 
 
 def phase_exponents(small: dict, big: dict) -> dict:
@@ -462,10 +499,12 @@ def assess(report: dict) -> dict:
             "<=", 60.0, sc["china_1to100"]["run_156_months_s_extrapolated"]
         )
         out["China 1:100 peak GB"] = target("<=", 4.0, sc["china_1to100"]["peak_rss_mb"] / 1024)
-        out["China 1:1,000 whole command s, --figures none"] = target(
-            "<=", 10.0, sc["china_command_no_figures"]["wall_s"]
-        )
-        out["  same, every figure in three formats"] = target("<=", 10.0, sc["china_command"]["wall_s"])
+    if "commands" in report:
+        for name, title in (("china", "China 1:1,000"), ("counties", "counties (2,985) 1:1,000")):
+            seconds = report["commands"]["commands"][name]["wall_s"]
+            for label, short in (("no figures (--figures none)", "--figures none"),
+                                 ("every figure, png+pdf+svg (the default)", "every figure")):  # fmt: skip
+                out[f"{title} whole command s, {short}"] = target("<=", 10.0, seconds[label])
     return out
 
 
@@ -503,6 +542,8 @@ def parent(args) -> dict:
         report["synthetic"] = measure_synthetic(args)
     if "scale" in parts:
         report["scale"] = measure_scale(args)
+    if "commands" in parts:
+        report["commands"] = measure_whole_commands(args)
     report["load"] = [load_start, os.getloadavg()[0]]
     report["targets"] = assess(report)
     report["profiles"] = profiles(args, report)
@@ -627,6 +668,8 @@ def print_report(report: dict) -> None:
         print_synthetic(report["synthetic"])
     if "scale" in report:
         print_scale(report["scale"])
+    if "commands" in report:
+        print_whole_commands(report["commands"])
     for prof in report["profiles"]:
         print_profile(prof)
     print_targets(report["targets"])
@@ -641,7 +684,7 @@ def main() -> None:
     parser.add_argument(
         "--parts",
         default="china,quick,synthetic",
-        help="comma-separated subset of china,quick,synthetic,scale",
+        help=f"comma-separated subset of {','.join(PARTS)}",
     )
     parser.add_argument(
         "--profile", action="store_true", help="cProfile full China and quick scale even if met"
@@ -654,7 +697,9 @@ def main() -> None:
     report = parent(args)
     path = write_report(
         report,
-        out_name("diffusion", args.parts, "china,quick,synthetic,scale", default="china,quick,synthetic"),
+        out_name(
+            "diffusion", args.parts, "china,quick,synthetic,scale,commands", default="china,quick,synthetic"
+        ),
     )
     print_report(report)
     print(f"written {path.relative_to(ROOT)}")

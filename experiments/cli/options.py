@@ -103,7 +103,8 @@ def add_figure_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="LIST",
         help=f"figures to draw: all (default; rates only for one city), none, or a comma-separated list "
-        f"of {', '.join(FIGURE_KINDS)}. Figures are most of a short run's time",
+        f"of {', '.join(FIGURE_KINDS)}. They are drawn by worker processes on the cores the run leaves "
+        "idle (JIESU_FIGURE_WORKERS=N sets how many; 0 draws them in this process)",
     )
     parser.add_argument(
         "--figure-formats",

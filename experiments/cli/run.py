@@ -35,7 +35,10 @@ def main(args, argv: list[str]) -> int:
     params = scenario.params(overrides)
     notes = check_run(scenario, overrides)
     posterior = load_posterior(args)
-    with output_folder(args, "run", scenario.name) as out:
+    from jiesu.experiments.figures.pool import FigurePool, workers_for
+
+    workers = workers_for(len(args.figures) if args.figures is not None else n_default_figures(params))
+    with output_folder(args, "run", scenario.name) as out, FigurePool(workers) as pool:
         say(f"jiesu run: {scenario.name}, {params.start} to {params.end}, seed {args.seed} -> {out}/")
         for note in notes:
             say(f"note: {note}")
@@ -59,7 +62,7 @@ def main(args, argv: list[str]) -> int:
             draw_to_files()
         save_run(
             output, scenario, model.geography, out, args.lang, ["jiesu", *argv], parents=True,
-            figures=args.figures, formats=args.figure_formats,
+            figures=args.figures, formats=args.figure_formats, pool=pool,
         )  # fmt: skip
     _summarise(output, out)
     return 0
@@ -85,3 +88,11 @@ def _summarise(output, out: Path) -> None:
             + ", ".join(f"{k} {v:.1%}" for k, v in shares.items())
             + f" ({len(adopts)} adoptions)"
         )
+
+
+def n_default_figures(params) -> int:
+    """How many figures a run draws by default: one for a single city, else every kind."""
+    from jiesu.experiments.designs.run import RUN_FIGURES
+    from jiesu.experiments.scenarios.preflight import geography_of
+
+    return 1 if geography_of(params).n == 1 else len(RUN_FIGURES)

@@ -21,6 +21,8 @@ from jiesu.experiments.outputs.storage import base_manifest, staged_folder, writ
 
 #: Figures of a run: kind -> file name. ``adoption`` and ``map`` need more than one city.
 RUN_FIGURES = {"rates": "rates", "adoption": "adoption", "map": "adoption_map"}
+#: Relative time to draw each figure (for sharing them among figure workers).
+FIGURE_COST = {"rates": 1.0, "adoption": 0.6, "map": 1.8}
 
 
 def default_run_id(scenario: str, seed: int, replicate: int = 0) -> str:
@@ -104,6 +106,7 @@ def save_run(
     parents: bool = False,
     figures: tuple[str, ...] | None = None,
     formats: tuple[str, ...] | None = None,
+    pool=None,
 ) -> list[str]:
     """Write one run's tables, figures and manifest into the new folder ``out``.
 
@@ -118,6 +121,8 @@ def save_run(
         figures: Kinds of :data:`RUN_FIGURES` to draw; None draws every figure the run can have
             (``rates`` alone for one city), ``()`` none.
         formats: File formats of the figures (default png, pdf and svg).
+        pool: A :class:`~jiesu.experiments.figures.pool.FigurePool` whose workers draw
+            the figures while this process writes the tables (same files); None draws here.
 
     Returns:
         The names of the files written.
@@ -146,29 +151,69 @@ def save_run(
         }
     )
     with staged_folder(out, parents) as tmp:
+        drawn = _start_figures(output, geography, tmp, lang, manifest, formats, pool)
         write_parquet(output.timeseries, tmp / "timeseries.parquet")
         write_parquet(output.adoptions, tmp / "adoptions.parquet")
         tables = ["timeseries.parquet", "adoptions.parquet"]
         if output.hazards is not None:
             write_parquet(output.hazards, tmp / "hazards.parquet")
             tables.append("hazards.parquet")
-        written = _figures(output, geography, tmp, lang, manifest, formats)
+        written = drawn()
         files = [*tables, *written, "manifest.json"]
         manifest["files"] = files[:-1]
         write_json(manifest, tmp / "manifest.json")
     return files
 
 
-def _figures(output, geography, folder: Path, lang: str, manifest: dict, formats) -> list[str]:
-    """Draw the figures the manifest lists (none: matplotlib is not even imported)."""
-    if not manifest["figures"]:
-        return []
-    from jiesu.experiments.figures.common import FORMATS, save
-    from jiesu.experiments.figures.compare import provenance_caption
+def _start_figures(output, geography, folder: Path, lang: str, manifest: dict, formats, pool):
+    """Start drawing the figures the manifest lists; returns a call that waits for their file names.
+
+    Without a pool (or without figures) the call draws them here, when called: with no figures
+    matplotlib is not even imported. With one, each figure is a task for a worker, given only the
+    rows it draws (:func:`figure_inputs`); if the workers are lost, the figures are drawn here.
+    """
+    kinds = manifest["figures"]
+    if not kinds:
+        return list
+    from jiesu.experiments.figures.labels import provenance_caption
 
     note = provenance_caption(manifest, lang)
-    paths = []
-    for kind in manifest["figures"]:
-        figure = run_figure(output, geography, kind, lang, note)
-        paths += save(figure, folder, figure_name(RUN_FIGURES[kind], lang), formats or FORMATS)
-    return [p.name for p in paths]
+    args = [(kind, lang, note, folder, formats) for kind in kinds]
+    if pool is None or not pool.active:
+        return lambda: [name for a in args for name in draw_figure_files(output, geography, *a)]
+    from jiesu.experiments.figures.pool import WorkerLostError
+
+    slim, places = figure_inputs(output, geography)
+    batch = pool.start(draw_figure_files, [(slim, places, *a) for a in args], [FIGURE_COST[k] for k in kinds])
+
+    def wait() -> list[str]:
+        names = []
+        for a, result in zip(args, batch.results(), strict=True):
+            lost = isinstance(result, WorkerLostError)  # a worker died (killed, out of memory): draw it here
+            names += draw_figure_files(output, geography, *a) if lost else result
+        return names
+
+    return wait
+
+
+def draw_figure_files(output, geography, kind: str, lang: str, note: str, folder: Path, formats) -> list[str]:
+    """Draw one figure of a run into ``folder`` in each format; returns the file names."""
+    from jiesu.experiments.figures.common import FORMATS, save
+
+    figure = run_figure(output, geography, kind, lang, note)
+    return [p.name for p in save(figure, folder, figure_name(RUN_FIGURES[kind], lang), formats or FORMATS)]
+
+
+def figure_inputs(output, geography):
+    """What a worker needs to draw a run's figures, and no more (it is sent between processes).
+
+    The timeseries keeps the province and national rows and the city rows of the first month
+    (the number of cities); the geography loses its neighbour network. One city keeps all.
+    """
+    from dataclasses import replace
+
+    ts = output.timeseries
+    if geography.n > 1 and (ts["level"] == "national").any():
+        first = ts["month"].min()
+        ts = ts[(ts["level"] != "city") | (ts["month"] == first)]
+    return replace(output, timeseries=ts, hazards=None, info={}), replace(geography, geo_graph=None)

@@ -13,8 +13,8 @@ import pandas as pd
 from jiesu.agents.reform import CHANNELS
 from jiesu.experiments.figures.common import caption, decimal_year, legend_below
 from jiesu.experiments.figures.fonts import rc
-from jiesu.experiments.figures.labels import metric_label, t
-from jiesu.experiments.figures.palette import CHANNEL_COLOURS, scenario_label, scenario_styles
+from jiesu.experiments.figures.labels import metric_label, provenance_caption, scenario_name, t  # noqa: F401 (re-exported)
+from jiesu.experiments.figures.palette import CHANNEL_COLOURS, scenario_styles
 
 PANELS = ("share_adopted", "satisfaction_rate", "requests_per_10k", "trust_mean")
 #: Fewer replicates than this are drawn one by one.
@@ -76,7 +76,7 @@ def bands_figure(
             if rows.empty:
                 continue
             for ax, col in zip(axes.flat, PANELS, strict=True):
-                single |= _draw_series(ax, rows, col, styles[name], _label(s, lang))
+                single |= _draw_series(ax, rows, col, styles[name], scenario_name(s, lang))
         for ax, col in zip(axes.flat, PANELS, strict=True):
             ax.set_title(t(col, lang), fontsize=11)
             ax.grid(alpha=0.3)
@@ -94,12 +94,6 @@ def bands_figure(
 
 def _name(s) -> str:
     return s["name"] if isinstance(s, dict) else s.name
-
-
-def _label(s, lang: str) -> str:
-    if isinstance(s, dict):
-        return scenario_label(s["name"], s.get("name_zh", ""), lang)
-    return scenario_label(s.name, s.name_zh, lang)
 
 
 def _draw_series(ax, rows: pd.DataFrame, col: str, style: tuple[str, str], label: str) -> bool:
@@ -151,7 +145,7 @@ def mark_events(axes, events: pd.DataFrame | None, scenarios, lang: str) -> str:
     """Dotted lines (or spans, when the month varies) at national events; return their key."""
     marks = event_marks(events, scenarios)
     styles = scenario_styles(scenarios)
-    labels = {_name(s): _label(s, lang) for s in scenarios}
+    labels = {_name(s): scenario_name(s, lang) for s in scenarios}
     axes = list(axes)
     key = []
     for k, m in enumerate(marks, start=1):
@@ -209,7 +203,7 @@ def outcomes_figure(runs: pd.DataFrame, scenarios, lang: str = "en", caption_tex
                     ax.plot([mean, mean], [k - 0.32, k + 0.32], color="black", lw=1.6)
                 if n > 1:
                     ax.plot([lo, hi], [k, k], color="black", lw=0.9)
-            ax.set_yticks(range(len(scenarios)), [_label(s, lang) for s in scenarios])
+            ax.set_yticks(range(len(scenarios)), [scenario_name(s, lang) for s in scenarios])
             ax.set_ylim(len(scenarios) - 0.5, -0.5)
             ax.set_title(metric_label(metric, lang), fontsize=9.5, wrap=True)
             ax.grid(alpha=0.3, axis="x")
@@ -242,25 +236,10 @@ def channels_figure(runs: pd.DataFrame, scenarios, lang: str = "en", caption_tex
                 label=t(channel, lang),
             )
             bottom += values
-        ax.set_xticks(range(len(names)), [_label(s, lang) for s in scenarios], rotation=20, ha="right")
+        ax.set_xticks(range(len(names)), [scenario_name(s, lang) for s in scenarios], rotation=20, ha="right")
         ax.set_ylabel(t("adoptions_per_run", lang))
         ax.set_title(t("channels_title", lang))
         ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.grid(alpha=0.3, axis="y")
         caption(fig, caption_text)
     return fig
-
-
-def provenance_caption(manifest: dict, lang: str, scenario: str | None = None) -> str:
-    """A one-line caption from a manifest: scenario(s), seed, replicates, period, version, commit."""
-    versions = manifest.get("versions", {})
-    commit = (manifest.get("git_commit") or "unknown")[:7]
-    seed = manifest.get("seed", manifest.get("run", {}).get("seed", {}).get("entropy", "?"))
-    n = manifest.get("replicates")
-    entries = manifest.get("scenarios") or [manifest.get("scenario", {})]
-    names = scenario or ", ".join(_label(s, lang) for s in entries if s.get("name"))
-    if lang == "zh":
-        reps = f"，每个情景{n}次重复" if n else ""
-        return f"情景：{names}；种子 {seed}{reps}；jiesu {versions.get('jiesu', '?')}（提交 {commit}）"
-    reps = f", {n} replicates per scenario" if n else ""
-    return f"Scenarios: {names}; seed {seed}{reps}; jiesu {versions.get('jiesu', '?')} (commit {commit})"

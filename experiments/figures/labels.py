@@ -177,3 +177,27 @@ def param_label(name: str, lang: str = "en", with_id: bool = True) -> str:
     en, zh = _PARAM.get(name, (name.replace("_", " "), name))
     text = zh if lang == "zh" else en
     return f"{text} ({name})" if with_id and text != name else text
+
+
+def provenance_caption(manifest: dict, lang: str, scenario: str | None = None) -> str:
+    """A one-line caption from a manifest: scenario(s), seed, replicates, period, version, commit."""
+    versions = manifest.get("versions", {})
+    commit = (manifest.get("git_commit") or "unknown")[:7]
+    seed = manifest.get("seed", manifest.get("run", {}).get("seed", {}).get("entropy", "?"))
+    n = manifest.get("replicates")
+    entries = manifest.get("scenarios") or [manifest.get("scenario", {})]
+    names = scenario or ", ".join(scenario_name(s, lang) for s in entries if s.get("name"))
+    if lang == "zh":
+        reps = f"，每个情景{n}次重复" if n else ""
+        return f"情景：{names}；种子 {seed}{reps}；jiesu {versions.get('jiesu', '?')}（提交 {commit}）"
+    reps = f", {n} replicates per scenario" if n else ""
+    return f"Scenarios: {names}; seed {seed}{reps}; jiesu {versions.get('jiesu', '?')} (commit {commit})"
+
+
+def scenario_name(s, lang: str) -> str:
+    """A scenario's display name in ``lang``, from a :class:`Scenario` or its manifest entry."""
+    from jiesu.experiments.figures.palette import scenario_label
+
+    if isinstance(s, dict):
+        return scenario_label(s["name"], s.get("name_zh", ""), lang)
+    return scenario_label(s.name, s.name_zh, lang)

@@ -111,6 +111,11 @@ def _check_target(event, geography, label: str) -> None:
         raise type(err)(f"{label}: {err}") from None
 
 
+def geography_of(params):
+    """The geography a run with these parameters simulates (built once per process and kind)."""
+    return _geography(params.geography, params.synthetic_cities, params.peer_neighbours)
+
+
 @functools.lru_cache(maxsize=8)
 def _geography(kind: str, synthetic_cities: int, peer_neighbours: int):
     """The geography a run of this kind simulates (names and codes are what the checks need)."""
