@@ -85,7 +85,6 @@ CLI_PHASES = (
     "build_model",
     "run_model",
     "_start_figures",
-    "draw_figure_files",
     "write_parquet",
     "base_manifest",
     "write_json",

@@ -38,7 +38,7 @@ def main(args, argv: list[str]) -> int:
     from jiesu.experiments.figures.pool import FigurePool, workers_for
 
     workers = workers_for(len(args.figures) if args.figures is not None else n_default_figures(params))
-    with output_folder(args, "run", scenario.name) as out, FigurePool(workers) as pool:
+    with output_folder(args, "run", scenario.name) as out, FigurePool(workers, args.lang) as pool:
         say(f"jiesu run: {scenario.name}, {params.start} to {params.end}, seed {args.seed} -> {out}/")
         for note in notes:
             say(f"note: {note}")

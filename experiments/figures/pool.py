@@ -49,7 +49,7 @@ def workers_for(n_figures: int) -> int:
     return 0 if cores < 2 else min(cores, n_figures)
 
 
-def _serve(conn) -> None:
+def _serve(conn, lang: str) -> None:
     """A worker: import what drawing needs, then run the tasks the pipe brings until told to stop."""
     import signal
 
@@ -64,6 +64,7 @@ def _serve(conn) -> None:
     from jiesu.experiments.figures.chinamap import outlines
 
     outlines()
+    _warm_up(lang)
     while True:
         try:
             task = conn.recv()
@@ -101,6 +102,22 @@ def _context(multiprocessing):
     return multiprocessing.get_context("spawn")
 
 
+def _warm_up(lang: str) -> None:
+    """Draw a line of text in ``lang`` into each format: fonts and writers load now, not later."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from jiesu.experiments.figures.common import FORMATS
+    from jiesu.experiments.figures.fonts import rc
+
+    with rc(lang):
+        fig = plt.figure(figsize=(2, 1))
+        fig.text(0.1, 0.5, "接诉即办 2018-01" if lang == "zh" else "jiesu 2018-01")
+        for fmt in FORMATS:
+            fig.savefig(io.BytesIO(), format=fmt, dpi=72)
+        plt.close(fig)
+
+
 class WorkerLostError(RuntimeError):
     """A figure worker died (killed, out of memory) before answering."""
 
@@ -112,9 +129,11 @@ class FigurePool:
         workers: Number of processes (see :func:`workers_for`). With 0, or where processes
             cannot be started, the pool is inactive (:attr:`active` is False) and the caller
             draws in its own process.
+        lang: Language of the figures to come (``en`` or ``zh``): its fonts are loaded early.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, lang: str = "en"):
+        self._lang = lang
         self._workers: list = []  # (process, connection)
         self._starting = None
         if workers > 0:
@@ -132,7 +151,7 @@ class FigurePool:
             context = _context(multiprocessing)
             for _ in range(workers):
                 parent, child = context.Pipe()
-                process = context.Process(target=_serve, args=(child,), daemon=True)
+                process = context.Process(target=_serve, args=(child, self._lang), daemon=True)
                 process.start()
                 child.close()
                 self._workers.append((process, parent))
