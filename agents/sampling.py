@@ -24,10 +24,6 @@ def binomial(rng: np.random.Generator, n, p) -> np.ndarray:
     mean = n * p
     var = mean * (1 - p)
     z = rng.standard_normal(n.shape)
-    if (var <= NORMAL_ABOVE).all() and ((p >= 0) & (p < 1)).all():
-        # every count is drawn exactly: numpy returns 0 for n = 0 or p = 0 without drawing,
-        # so one call over all entries gives the bits of the call over the non-degenerate ones
-        return rng.binomial(n, p)
     out = np.clip(np.rint(mean + np.sqrt(var) * z), 0, n).astype(np.int64)
     small = (var <= NORMAL_ABOVE) & (var > 0)
     if small.any():
@@ -39,8 +35,6 @@ def poisson(rng: np.random.Generator, lam) -> np.ndarray:
     """Poisson(lam) counts, elementwise (normal approximation above the threshold)."""
     lam = np.asarray(lam, dtype=np.float64)
     z = rng.standard_normal(lam.shape)
-    if ((lam >= 0) & (lam <= NORMAL_ABOVE)).all():
-        return rng.poisson(lam)  # every count exact; numpy returns 0 for lam = 0 without drawing
     out = np.maximum(np.rint(lam + np.sqrt(lam) * z), 0).astype(np.int64)
     small = (lam <= NORMAL_ABOVE) & (lam > 0)
     if small.any():
