@@ -91,8 +91,8 @@ def _summarise(output, out: Path) -> None:
 
 
 def n_default_figures(params) -> int:
-    """How many figures a run draws by default: one for a single city, else every kind."""
-    from jiesu.experiments.designs.run import RUN_FIGURES
+    """How many figures a run with these parameters draws by default."""
+    from jiesu.experiments.designs.run import default_figures
     from jiesu.experiments.scenarios.preflight import geography_of
 
-    return 1 if geography_of(params).n == 1 else len(RUN_FIGURES)
+    return len(default_figures(geography_of(params).n))

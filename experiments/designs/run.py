@@ -38,6 +38,11 @@ def default_run_id(scenario: str, seed: int, replicate: int = 0) -> str:
     return f"{scenario}-s{seed}" + (f"-r{replicate}" if replicate else "")
 
 
+def default_figures(n_cities: int) -> list[str]:
+    """The figures a run draws unless told otherwise: ``rates`` for one city, else every kind."""
+    return ["rates"] if n_cities == 1 else list(RUN_FIGURES)
+
+
 def figure_name(stem: str, lang: str) -> str:
     """File name (without suffix) of a figure in ``lang``: English ``stem``, others ``stem-LANG``.
 
@@ -135,8 +140,7 @@ def save_run(
     from jiesu.model.outcomes import AGGREGATE_OUTCOMES, OUTCOMES
 
     check_figures(figures, geography.n)
-    every = ["rates"] if geography.n == 1 else list(RUN_FIGURES)
-    kinds = every if figures is None else list(figures)
+    kinds = default_figures(geography.n) if figures is None else list(figures)
     manifest = base_manifest(command)
     manifest.update(
         {
@@ -174,7 +178,7 @@ def _start_figures(output, geography, folder: Path, lang: str, manifest: dict, f
     """
     kinds = manifest["figures"]
     if not kinds:
-        return list
+        return lambda: []
     from jiesu.experiments.figures.labels import provenance_caption
 
     note = provenance_caption(manifest, lang)
