@@ -72,7 +72,7 @@ def test_the_number_of_figure_workers_can_be_set(monkeypatch, value, expected):
     assert workers_for(3) == expected
 
 
-@pytest.mark.parametrize("value", ["-1", "two", "1.5"])
+@pytest.mark.parametrize("value", ["-1", "two", "1.5", "²"])
 def test_a_bad_number_of_figure_workers_is_a_usage_error(monkeypatch, value, tmp_path, capsys):
     monkeypatch.setenv("JIESU_FIGURE_WORKERS", value)
     with pytest.raises(UsageError, match="JIESU_FIGURE_WORKERS"):

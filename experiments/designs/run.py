@@ -21,7 +21,8 @@ from jiesu.experiments.outputs.storage import base_manifest, staged_folder, writ
 
 #: Figures of a run: kind -> file name. ``adoption`` and ``map`` need more than one city.
 RUN_FIGURES = {"rates": "rates", "adoption": "adoption", "map": "adoption_map"}
-#: Relative time to draw each figure (for sharing them among figure workers).
+#: Relative time to draw each figure in three formats (measured on the county run), by which
+#: figure workers share them out.
 FIGURE_COST = {"rates": 1.0, "adoption": 0.6, "map": 1.8}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from jiesu.experiments.figures.palette import scenario_label
+
 LANGS = ("en", "zh")
 
 _TEXT: dict[str, tuple[str, str]] = {
@@ -196,8 +198,6 @@ def provenance_caption(manifest: dict, lang: str, scenario: str | None = None) -
 
 def scenario_name(s, lang: str) -> str:
     """A scenario's display name in ``lang``, from a :class:`Scenario` or its manifest entry."""
-    from jiesu.experiments.figures.palette import scenario_label
-
     if isinstance(s, dict):
         return scenario_label(s["name"], s.get("name_zh", ""), lang)
     return scenario_label(s.name, s.name_zh, lang)

@@ -21,16 +21,9 @@ import contextlib
 import os
 
 from jiesu.experiments.errors import UsageError
+from jiesu.experiments.limits import cpu_count
 
 ENV = "JIESU_FIGURE_WORKERS"
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (its affinity where the system tells it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def workers_for(n_figures: int) -> int:
@@ -41,11 +34,11 @@ def workers_for(n_figures: int) -> int:
     """
     text = os.environ.get(ENV, "").strip()
     if text:
-        asked = int(text) if text.isdigit() else -1
+        asked = int(text) if text.isascii() and text.isdigit() else -1
         if asked < 0:
             raise UsageError(f"{ENV}={text!r}: give a whole number of worker processes, 0 or more")
         return min(asked, n_figures)
-    cores = usable_cores()
+    cores = cpu_count()
     return 0 if cores < 2 else min(cores, n_figures)
 
 
