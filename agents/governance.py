@@ -28,24 +28,36 @@ def learning_curve(months: np.ndarray, time_scale: float, exponent: float) -> np
     return np.where(months > 0, 1 - (1 + months / time_scale) ** (-exponent), 0.0)
 
 
-def city_problem_rates(model) -> np.ndarray:
+def voiced_sums(model) -> tuple[np.ndarray, np.ndarray]:
+    """Per city, problems voiced (root level times share) summed by group, and over private matters.
+
+    Returns ``(by_group, private)``: an array (n_cities, 3) for consult, community and public
+    problems, and one (n_cities,) for the private matters (a part of the community group). Each
+    sum adds the problems' columns one after the other, in problem order (numpy's sum over the
+    columns that indexing gathers); :func:`regime` takes them once a month for both uses.
+    """
+    voiced = model.cities.root * model.problems.share  # (n_cities, n_problems)
+    by_group = np.stack([voiced[:, columns].sum(axis=1) for columns in model.problem_columns], axis=1)
+    return by_group, voiced[:, model.private_columns].sum(axis=1)
+
+
+def city_problem_rates(model, sums=None) -> np.ndarray:
     """Per city, problems voiced per resident per month by group (consult, community, public).
 
     The underlying rate (``problem_rate`` times each problem's share and root level) is raised
     as expectations rise above the city's pre-reform resolution (``expectation_voice``).
+    ``sums`` are this month's :func:`voiced_sums` when already taken.
     """
     s, p = model.cities, model.p
-    voiced = s.root * model.problems.share  # (n_cities, n_problems)
-    by_group = np.stack([voiced[:, model.problem_group == g].sum(axis=1) for g in range(3)], axis=1)
+    by_group, _ = voiced_sums(model) if sums is None else sums
     voice = np.maximum(0.0, 1 + p.expectation_voice * (s.expectation - s.quality))
     return p.problem_rate * by_group * voice[:, None]
 
 
-def private_share(model) -> np.ndarray:
+def private_share(model, sums=None) -> np.ndarray:
     """Per city, the share of community-group problems that are private matters."""
-    voiced = model.cities.root * model.problems.share
-    community = voiced[:, model.problem_group == 1].sum(axis=1)
-    private = voiced[:, model.problem_private].sum(axis=1)
+    by_group, private = voiced_sums(model) if sums is None else sums
+    community = by_group[:, 1]
     return np.divide(private, community, out=np.zeros(model.n_cities), where=community > 0)
 
 
@@ -74,7 +86,8 @@ def regime(model) -> tuple[Regime, UnitContext, np.ndarray, np.ndarray]:
     unresolvable = np.minimum(p.resolution_unresolvable, 1 - s.quality)
     learned = np.minimum(1.0, s.fit * mature["fast_response"])
     gap = unresolvable + (1 - s.quality - unresolvable) * (1 - learned)
-    rates = city_problem_rates(model)
+    sums = voiced_sums(model)
+    rates = city_problem_rates(model, sums)
     disappointment = p.expectation_weight * np.maximum(0.0, s.expectation - s.quality)
     unit_regime = Regime(
         routing=spread(np.where(fast > 0, 1.0, p.routing_fragmented)),
@@ -84,7 +97,7 @@ def regime(model) -> tuple[Regime, UnitContext, np.ndarray, np.ndarray]:
         disappointment=spread(disappointment),
         evaluation=spread(has["evaluation"]),
         knowledge_base=spread(s.knowledge_base),
-        private_share=spread(private_share(model)),
+        private_share=spread(private_share(model, sums)),
         private_handled=spread(private_handled_share(model)),
         fit=spread(s.fit),
         self_governance=spread(s.self_governance),

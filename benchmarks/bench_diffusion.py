@@ -208,6 +208,7 @@ def cli_child(spec: dict) -> dict:
     from jiesu.experiments.cli import main as cli
 
     import_s = perf_counter() - t0
+    cli.small_pages()  # as the command does before numpy is imported (below)
     t0 = perf_counter()
     from jiesu.experiments.cli import run as commands
     from jiesu.experiments.designs import run as run_folder
@@ -402,6 +403,10 @@ COMMAND_VARIANTS = {
     "no figures (--figures none)": ("none", {}),
     "every figure, png+pdf+svg (the default)": ("all", {}),
     "the same, drawn in the main process (JIESU_FIGURE_WORKERS=0)": ("all", {"JIESU_FIGURE_WORKERS": "0"}),
+    "every figure, numpy asking for huge pages (NUMPY_MADVISE_HUGEPAGE=1)": (
+        "all",
+        {"NUMPY_MADVISE_HUGEPAGE": "1"},
+    ),
 }
 COUNTIES = ["--set", "geography=china_counties"]  # 2,985 county-level units
 

@@ -110,6 +110,9 @@ class JiesuModel(mesa.Model):
         self.problems = ProblemStructure.build(self.p.problems_per_category, self.p.problem_concentration)
         self.problem_group = self.problems.by_group()
         self.problem_private = self.problems.private()
+        # the columns of each group's problems and of the private matters (agents.governance.voiced_sums)
+        self.problem_columns = tuple(np.flatnonzero(self.problem_group == g) for g in range(3))
+        self.private_columns = np.flatnonzero(self.problem_private)
         self.cities = CityState.initial(
             self.n_cities, len(ELEMENT_NAMES), self.problems.n, self.p, self._fit(), self._quality()
         )

@@ -1,6 +1,7 @@
 """The command line: outputs with provenance, and the clear-error rule for bad input."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -144,3 +145,22 @@ def test_scenarios_lists_the_built_ins(capsys):
     text = capsys.readouterr().out
     for name in ("no_reform", "pioneer_only", "horizontal", "top_down", "bottom_up", "all_channels"):
         assert name in text
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "0 False"), ("1", "1 True")])
+def test_the_command_turns_numpys_huge_page_advice_off_unless_the_user_set_it(preset, expected):
+    code = (
+        "import os\n"
+        "from jiesu.experiments.cli.main import small_pages\n"
+        "small_pages()\n"
+        "import numpy\n"
+        "switch = getattr(numpy._core.multiarray, '_set_madvise_hugepage', None)\n"
+        "print(os.environ['NUMPY_MADVISE_HUGEPAGE'], 'skip' if switch is None else switch(True))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if preset is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = preset
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    if out.stdout.split()[1] == "skip":
+        pytest.skip("this numpy has no huge-page switch to read back")
+    assert out.stdout.strip() == expected

@@ -181,6 +181,24 @@ def test_multi_city_outputs_have_province_and_national_rows(name):
     }
 
 
+def test_aggregate_rows_sum_counts_weight_rates_and_leave_the_city_table_untouched():
+    from jiesu.experiments.outputs.tables import tidy_timeseries
+
+    model = JiesuModel(make_parameters({**COARSE, "end": "2019-03"}), seed=2)
+    city = model.run().timeseries
+    before = city.copy()
+    ts = tidy_timeseries(city, {"run_id": "r"}, with_aggregates=True)
+    pd.testing.assert_frame_equal(city, before)  # the caller's frame keeps its columns and values
+    rows = ts[ts["level"] == "city"].drop(columns="run_id").reset_index(drop=True)
+    assert rows[before.columns].equals(before)
+    nat = ts[ts["level"] == "national"].set_index("month")
+    by_month = before.groupby("month")
+    np.testing.assert_allclose(nat["requests"], by_month["requests"].sum(), rtol=1e-12)
+    weighted = (before["response_rate"] * before["work_orders"]).groupby(before["month"]).sum()
+    np.testing.assert_allclose(nat["response_rate"], weighted / by_month["work_orders"].sum(), rtol=1e-9)
+    assert (nat["n_adopted"] == by_month["adopted"].sum()).all()
+
+
 def test_county_geography_runs_with_beijing_districts_as_pioneer():
     params = make_parameters(
         {

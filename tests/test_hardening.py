@@ -421,3 +421,32 @@ def test_every_declared_limit_is_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     missing = [key for key, limit in LIMITS.items() if f"| {limit.what} | {limit.rule} |" not in readme]
     assert missing == [], f"the README's table of limits lacks (or words differently): {missing}"
+
+
+def test_parquet_files_read_back_exactly_in_pandas_and_duckdb_with_floats_split_into_byte_streams(tmp_path):
+    import duckdb
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(
+        {
+            "unit_id": pd.array(["110101", "110102", None] * 4, dtype="str"),
+            "rate": rng.random(12),
+            "hazard": rng.random(12).astype(np.float32),
+            "missing": [np.nan, 1.5, np.inf, -0.0] * 3,
+            "count": np.arange(12),
+            "adopted": [True, False] * 6,
+        }
+    )
+    storage.write_parquet(df, tmp_path / "t.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t.parquet"), df)
+    meta = pq.ParquetFile(tmp_path / "t.parquet").metadata.row_group(0)
+    encodings = {meta.column(i).path_in_schema: meta.column(i).encodings for i in range(meta.num_columns)}
+    assert all("BYTE_STREAM_SPLIT" in encodings[c] for c in ("rate", "hazard", "missing"))
+    assert "RLE_DICTIONARY" in encodings["unit_id"]
+    total = duckdb.sql(
+        f"SELECT sum(rate), sum(hazard), count(missing) FROM '{tmp_path / 't.parquet'}'"
+    ).fetchall()
+    assert total[0][0] == pytest.approx(df["rate"].sum())
+    assert total[0][2] == 9, "NaN is stored as a missing value: DuckDB counts the 9 others"

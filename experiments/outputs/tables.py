@@ -73,7 +73,7 @@ def tidy_timeseries(
 
     ``levels`` selects the rows to keep; a single city is always kept as its own row.
     """
-    city = city.copy()
+    city = city.copy(deep=False)  # new columns only: the caller's frame is left as it was
     city["n_adopted"] = city["adopted"].astype(int)
     city["share_adopted"] = city["adopted"].astype(float)
     city["share_population_covered"] = city["adopted"].astype(float)
