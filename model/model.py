@@ -132,7 +132,8 @@ class JiesuModel(mesa.Model):
         self.pioneer_cities = self._resolve_pioneer()
         self.pioneer_index = int(self.pioneer_cities[0]) if self.pioneer_cities.size else None
         self.scheduled = self._schedule(list(events))
-        self.records = np.full((len(self.months), self.n_cities, len(OUTCOME_NAMES)), np.nan)
+        # outcome x month x city: a month's outcome is one contiguous row, and the city table one block
+        self.records = np.full((len(OUTCOME_NAMES), len(self.months), self.n_cities), np.nan)
         self.hazards = np.full((len(self.months), self.n_cities, len(diffusion.SOURCES)), np.nan, np.float32)
         self._burn_in()
 
@@ -378,9 +379,9 @@ class JiesuModel(mesa.Model):
                 "n_elements": s.elements.sum(axis=1).astype(float),
                 "institutionalised": s.institutionalised.astype(float),
             }
-        row = self.records[self.month - self.months[0]]
+        month = self.month - self.months[0]
         for name, v in values.items():
-            row[:, OUTCOME_INDEX[name]] = v
+            self.records[OUTCOME_INDEX[name], month] = v
 
     # --- running ------------------------------------------------------------------------
     def run(self, progress=None) -> RunResult:
@@ -408,10 +409,17 @@ class JiesuModel(mesa.Model):
         self.city_agents, self.sectors, self.provinces = [], [], {}
 
     def city_table(self) -> pd.DataFrame:
-        """Tidy table: one row per city and month, outcome columns as declared."""
+        """Tidy table: one row per city and month, outcome columns as declared.
+
+        The outcome columns share memory with ``records`` (outcome x month x city) instead of
+        copying it: a change made to them in place shows in ``records`` too.
+        """
         t, n = len(self.months), self.n_cities
         g = self.geography
-        df = pd.DataFrame(self.records.reshape(t * n, -1), columns=list(OUTCOME_NAMES))
+        # (rows, outcomes) in column order: the outcome columns are one block over the records, not a
+        # copy of them (hundreds of megabytes for thousands of cities; fresh memory is slow to get)
+        values = self.records.reshape(len(OUTCOME_NAMES), t * n).T
+        df = pd.DataFrame(values, columns=list(OUTCOME_NAMES), copy=False)
         df.insert(0, "month", _repeated([format_month(m) for m in self.months], np.repeat(np.arange(t), n)))
         df.insert(1, "level", "city")
         identity = {

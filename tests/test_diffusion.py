@@ -184,7 +184,7 @@ def test_multi_city_outputs_have_province_and_national_rows(name):
 def test_aggregate_rows_sum_counts_weight_rates_and_leave_the_city_table_untouched():
     from jiesu.experiments.outputs.tables import tidy_timeseries
 
-    model = JiesuModel(make_parameters({**COARSE, "end": "2019-03"}), seed=2)
+    model = JiesuModel(make_parameters({**COARSE, "geography": "china", "end": "2019-03"}), seed=2)
     city = model.run().timeseries
     before = city.copy()
     ts = tidy_timeseries(city, {"run_id": "r"}, with_aggregates=True)
@@ -197,6 +197,20 @@ def test_aggregate_rows_sum_counts_weight_rates_and_leave_the_city_table_untouch
     weighted = (before["response_rate"] * before["work_orders"]).groupby(before["month"]).sum()
     np.testing.assert_allclose(nat["response_rate"], weighted / by_month["work_orders"].sum(), rtol=1e-9)
     assert (nat["n_adopted"] == by_month["adopted"].sum()).all()
+
+
+def test_city_rows_are_the_months_records_city_by_city():
+    from jiesu.model.outcomes import OUTCOME_NAMES
+
+    model = JiesuModel(make_parameters({**COARSE, "geography": "china", "end": "2018-04"}), seed=3)
+    table = model.run().timeseries
+    n = model.n_cities
+    for month, city in [(0, 0), (2, 5), (3, n - 1)]:
+        row = table.iloc[month * n + city]
+        assert row["unit_id"] == model.geography.unit_id[city] and row["month"] == f"2018-{month + 1:02d}"
+        expected = model.records[:, month, city]
+        got = row[list(OUTCOME_NAMES)].to_numpy(dtype=float)
+        np.testing.assert_array_equal(got, expected)
 
 
 def test_county_geography_runs_with_beijing_districts_as_pioneer():

@@ -37,7 +37,7 @@ def bass_curves(p: float, q: float, cities: int, replicates: int, months: int, s
     for r in range(replicates):
         model = JiesuModel(params, seed=seed, replicate=r)
         model.run()
-        curves.append(model.records[:, :, OUTCOME_INDEX["adopted"]].mean(axis=1))
+        curves.append(model.records[OUTCOME_INDEX["adopted"]].mean(axis=1))
         model.release()
     return np.array(curves)
 
