@@ -84,6 +84,12 @@ class JiesuModel(mesa.Model):
         events: Dated events of the scenario.
         scenario: Scenario name, recorded in the outputs.
         run_id: Identifier recorded in the outputs.
+
+    Attributes:
+        records: Outcomes recorded each month, float64, outcome x month x city (the order of
+            :data:`model.outcomes.OUTCOME_NAMES`); :meth:`city_table` is a view of it.
+        hazards: Adoption hazards by source, float32, month x city x source (NaN where a city
+            is not at risk).
     """
 
     def __init__(

@@ -310,7 +310,7 @@ def comparison_figure(
 
 def provenance_caption(manifest: dict, lang: str) -> str:
     """The caption of a comparison's figures: scenarios, seed, replicates, version, commit."""
-    from jiesu.experiments.figures.compare import provenance_caption as caption
+    from jiesu.experiments.figures.labels import provenance_caption as caption
 
     return caption(manifest, lang)
 

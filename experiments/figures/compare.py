@@ -13,7 +13,12 @@ import pandas as pd
 from jiesu.agents.reform import CHANNELS
 from jiesu.experiments.figures.common import caption, decimal_year, legend_below
 from jiesu.experiments.figures.fonts import rc
-from jiesu.experiments.figures.labels import metric_label, provenance_caption, scenario_name, t  # noqa: F401 (re-exported)
+from jiesu.experiments.figures.labels import (
+    metric_label,
+    provenance_caption,  # noqa: F401 (its old home; still importable here)
+    scenario_name,
+    t,
+)
 from jiesu.experiments.figures.palette import CHANNEL_COLOURS, scenario_styles
 
 PANELS = ("share_adopted", "satisfaction_rate", "requests_per_10k", "trust_mean")

@@ -182,7 +182,7 @@ def param_label(name: str, lang: str = "en", with_id: bool = True) -> str:
 
 
 def provenance_caption(manifest: dict, lang: str, scenario: str | None = None) -> str:
-    """A one-line caption from a manifest: scenario(s), seed, replicates, period, version, commit."""
+    """A one-line caption from a manifest: scenario(s), seed, replicates, version, commit."""
     versions = manifest.get("versions", {})
     commit = (manifest.get("git_commit") or "unknown")[:7]
     seed = manifest.get("seed", manifest.get("run", {}).get("seed", {}).get("entropy", "?"))
